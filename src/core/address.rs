@@ -1,0 +1,257 @@
+//! IP literals the way Godot reads and prints them, the "*" wildcard, and
+//! hostname resolution for `connect_to_host`.
+//!
+//! Godot stores every address as 16 bytes (IPv4 as `::ffff:a.b.c.d`) and
+//! prints IPv4 dotted and IPv6 as eight uncompressed lowercase hex groups.
+//! Literals are recognised with Godot's `String::is_valid_ip_address` rule;
+//! unlike Godot, a string that passes that rule but does not parse as an
+//! address (say "1:2:3:4:5:6:7:8:9") is rejected instead of being used as
+//! garbage.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::error::{fail, Error, Result};
+
+/// What a bind or listen address string means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindAddr {
+    /// "*": every address, IPv4 and IPv6 (a dual-stack socket).
+    Wildcard,
+    /// One specific address ("0.0.0.0" and "::" are specific: one family).
+    Ip(IpAddr),
+}
+
+/// Godot's `String::is_valid_ip_address`: does this look like an IP literal?
+pub fn is_valid_ip_address(s: &str) -> bool {
+    if s.contains(':') {
+        s.split(':').all(|part| {
+            part.is_empty()
+                || (part.bytes().all(|b| b.is_ascii_hexdigit())
+                    && u32::from_str_radix(part, 16).is_ok_and(|v| v <= 0xffff))
+                || is_valid_ipv4(part)
+        })
+    } else {
+        is_valid_ipv4(s)
+    }
+}
+
+fn is_valid_ipv4(s: &str) -> bool {
+    parse_ipv4(s).is_some()
+}
+
+/// Four dot-separated decimal numbers 0..=255 (an optional '+' or leading
+/// zeros are accepted, as Godot's `is_valid_int` + `to_int` do).
+fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut parts = s.split('.');
+    for octet in &mut octets {
+        let part = parts.next()?;
+        let digits = part.strip_prefix('+').unwrap_or(part);
+        if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *octet = digits.parse::<u8>().ok()?;
+    }
+    match parts.next() {
+        None => Some(Ipv4Addr::from(octets)),
+        Some(_) => None,
+    }
+}
+
+/// Parses an IP literal (IPv4 dotted, or IPv6 with `::` and an optional
+/// trailing IPv4 part). `None` when it is not a literal or does not parse.
+pub fn parse_ip(s: &str) -> Option<IpAddr> {
+    if !is_valid_ip_address(s) {
+        return None;
+    }
+    if s.contains(':') {
+        s.parse::<Ipv6Addr>().ok().map(IpAddr::V6)
+    } else {
+        parse_ipv4(s).map(IpAddr::V4)
+    }
+}
+
+/// Reads the address argument of `bind` / `listen`: "*" or an IP literal.
+/// Hostnames are not resolved there (as in Godot).
+pub fn parse_bind_address(s: &str) -> Result<BindAddr> {
+    if s == "*" {
+        return Ok(BindAddr::Wildcard);
+    }
+    match parse_ip(s) {
+        Some(ip) => Ok(BindAddr::Ip(ip)),
+        None => fail(
+            Error::SPTCP_ERR_INVALID_PARAMETER,
+            format!("invalid bind address '{s}': expected \"*\" or an IPv4/IPv6 literal (hostnames are not resolved here)"),
+        ),
+    }
+}
+
+/// The address as Godot prints it: IPv4 (also IPv4-mapped IPv6) dotted, any
+/// other IPv6 as eight lowercase hex groups without `::` compression.
+pub fn format_ip(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => v6
+                .segments()
+                .iter()
+                .map(|g| format!("{g:x}"))
+                .collect::<Vec<_>>()
+                .join(":"),
+        },
+    }
+}
+
+/// Maps `::ffff:a.b.c.d` back to plain IPv4, as Godot's `is_ipv4()` does.
+pub fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => ip,
+        },
+        v4 => v4,
+    }
+}
+
+/// How long a successful lookup is reused. Godot keeps them for the life
+/// of the process; a minute keeps reconnect loops cheap without pinning a
+/// stale address forever.
+const CACHE_TTL: Duration = Duration::from_secs(60);
+/// Godot's resolver queue size; also the bound of this cache.
+const CACHE_MAX: usize = 256;
+
+static CACHE: Mutex<Option<HashMap<String, (IpAddr, Instant)>>> = Mutex::new(None);
+
+/// A name the system resolver could be asked about: the characters of host
+/// names, numeric forms and scoped IPv6 ("fe80::1%lo"). Anything else
+/// ("*", spaces, "[::1]") cannot resolve and is refused without a lookup.
+fn plausible_name(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'%'))
+        && !host.split('.').any(|label| label.len() > 63)
+}
+
+/// Names under ".invalid" never resolve (RFC 6761); refuse them locally.
+fn reserved_invalid(host: &str) -> bool {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    h == "invalid" || h.ends_with(".invalid")
+}
+
+/// Resolves `host` for `connect_to_host`: an IP literal is used as is,
+/// anything else goes to the system resolver (getaddrinfo, blocking) and the
+/// first address is taken, as Godot does. Failure: `SPTCP_ERR_CANT_RESOLVE`.
+pub fn resolve(host: &str) -> Result<IpAddr> {
+    if is_valid_ip_address(host) {
+        return match parse_ip(host) {
+            Some(ip) => Ok(ip),
+            None => fail(
+                Error::SPTCP_ERR_INVALID_PARAMETER,
+                format!("'{host}' looks like an IP address but does not parse as one"),
+            ),
+        };
+    }
+    if !plausible_name(host) || reserved_invalid(host) {
+        return fail(
+            Error::SPTCP_ERR_CANT_RESOLVE,
+            format!("can't resolve host '{host}': not a resolvable name"),
+        );
+    }
+    let key = host.to_ascii_lowercase();
+    if let Some(ip) = cache_get(&key) {
+        return Ok(ip);
+    }
+    let first = (host, 0u16)
+        .to_socket_addrs()
+        .map_err(|e| e.to_string())
+        .and_then(|mut it| it.next().ok_or_else(|| "no addresses".to_string()));
+    match first {
+        Ok(addr) => {
+            let ip = canonical(addr.ip());
+            cache_put(key, ip);
+            Ok(ip)
+        }
+        Err(e) => fail(
+            Error::SPTCP_ERR_CANT_RESOLVE,
+            format!("can't resolve host '{host}': {e}"),
+        ),
+    }
+}
+
+fn cache_get(key: &str) -> Option<IpAddr> {
+    let guard = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    let (ip, at) = guard.as_ref()?.get(key)?;
+    (at.elapsed() < CACHE_TTL).then_some(*ip)
+}
+
+fn cache_put(key: String, ip: IpAddr) {
+    let mut guard = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    let map = guard.get_or_insert_with(HashMap::new);
+    if map.len() >= CACHE_MAX {
+        map.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+        if map.len() >= CACHE_MAX {
+            map.clear();
+        }
+    }
+    map.insert(key, (ip, Instant::now()));
+}
+
+/// `host:port` for messages, with brackets around IPv6.
+pub fn display_endpoint(addr: SocketAddr) -> String {
+    match canonical(addr.ip()) {
+        IpAddr::V4(v4) => format!("{v4}:{}", addr.port()),
+        IpAddr::V6(v6) => format!("[{v6}]:{}", addr.port()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn godot_literal_rule() {
+        for s in ["127.0.0.1", "0.0.0.0", "255.255.255.255", "::1", "::", "fe80::1", "::ffff:1.2.3.4", "1:2:3:4:5:6:7:8"] {
+            assert!(is_valid_ip_address(s), "{s}");
+        }
+        for s in ["localhost", "1.2.3", "1.2.3.4.5", "256.0.0.1", "[::1]", "*", "", "a.b.c.d", "12345::1", "1.2.3.-4"] {
+            assert!(!is_valid_ip_address(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn parse_and_bind_addresses() {
+        assert_eq!(parse_ip("10.0.0.1"), Some("10.0.0.1".parse().unwrap()));
+        assert_eq!(parse_ip("010.0.0.1"), Some("10.0.0.1".parse().unwrap()));
+        assert_eq!(parse_ip("::1"), Some("::1".parse().unwrap()));
+        assert_eq!(parse_ip("1:2:3:4:5:6:7:8:9"), None);
+        assert_eq!(parse_bind_address("*"), Ok(BindAddr::Wildcard));
+        assert_eq!(parse_bind_address("0.0.0.0"), Ok(BindAddr::Ip("0.0.0.0".parse().unwrap())));
+        assert_eq!(parse_bind_address("localhost").unwrap_err().code, Error::SPTCP_ERR_INVALID_PARAMETER);
+    }
+
+    #[test]
+    fn godot_formatting() {
+        assert_eq!(format_ip("127.0.0.1".parse().unwrap()), "127.0.0.1");
+        assert_eq!(format_ip("::1".parse().unwrap()), "0:0:0:0:0:0:0:1");
+        assert_eq!(format_ip("fe80::AB:1".parse().unwrap()), "fe80:0:0:0:0:0:ab:1");
+        assert_eq!(format_ip("::ffff:192.168.1.2".parse().unwrap()), "192.168.1.2");
+        assert_eq!(format_ip("::".parse().unwrap()), "0:0:0:0:0:0:0:0");
+    }
+
+    #[test]
+    fn resolution() {
+        assert_eq!(resolve("127.0.0.1"), Ok("127.0.0.1".parse().unwrap()));
+        let local = resolve("localhost").expect("localhost resolves");
+        assert!(local.is_loopback(), "{local}");
+        for bad in ["*", "", "no such host", "nonexistent.invalid", "x.INVALID."] {
+            assert_eq!(resolve(bad).unwrap_err().code, Error::SPTCP_ERR_CANT_RESOLVE, "{bad}");
+        }
+        assert_eq!(resolve("1:2:3:4:5:6:7:8:9").unwrap_err().code, Error::SPTCP_ERR_INVALID_PARAMETER);
+    }
+}

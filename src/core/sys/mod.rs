@@ -1,0 +1,200 @@
+//! The socket layer: the only place in the core with `unsafe` socket calls.
+//!
+//! Sockets are `socket2::Socket`s. What socket2 does the same way on every
+//! platform (bind, listen, connect, options, addresses) is called directly
+//! by the core. What differs, or what socket2 lacks, goes through this
+//! module, and each platform module (`unix.rs`, `windows.rs`) provides:
+//!
+//! * `send(&Socket, &[u8])` — a send that can never raise SIGPIPE
+//!   (`MSG_NOSIGNAL` per call on Linux and the BSDs; Apple gets
+//!   `SO_NOSIGPIPE` from `Socket::new`; Windows has no SIGPIPE);
+//! * `poll_once(&Socket, PollType, timeout_ms: i32) -> io::Result<Ready>` —
+//!   one `poll(2)` / `WSAPoll` call (`-1` waits forever, `0` does not wait);
+//! * `available(&Socket)` — bytes waiting to be read (`FIONREAD`);
+//! * `set_listener_reuse(&Socket)` — `SO_REUSEADDR` on Unix, nothing on
+//!   Windows (where it would allow port stealing);
+//! * `in_progress(&io::Error)` / `already_connected(&io::Error)` — how a
+//!   repeated non-blocking `connect()` says "still busy" and "done".
+//!
+//! Policy that is the same everywhere (EINTR retries with the remaining
+//! time recomputed, non-blocking + close-on-exec sockets) lives here.
+
+use std::io::{self, Read};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+pub use socket2::{Domain, SockAddr, Socket, Type};
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as platform;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as platform;
+
+pub use platform::{already_connected, available, in_progress, set_listener_reuse};
+
+/// What to wait for (Godot's `NetSocket::PollType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollType {
+    In,
+    Out,
+    InOut,
+}
+
+/// What one poll saw. All false means the wait timed out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ready {
+    pub readable: bool,
+    pub writable: bool,
+    pub error: bool,
+    pub hangup: bool,
+}
+
+impl Ready {
+    /// Nothing happened before the timeout.
+    pub fn timed_out(&self) -> bool {
+        *self == Ready::default()
+    }
+}
+
+/// Opens a TCP socket: non-blocking, close-on-exec (socket2 sets
+/// `SOCK_CLOEXEC`, and `SO_NOSIGPIPE` on Apple, in `Socket::new`).
+pub fn open_tcp(domain: Domain) -> io::Result<Socket> {
+    let sock = Socket::new(domain, Type::STREAM, Some(socket2::Protocol::TCP))?;
+    sock.set_nonblocking(true)?;
+    Ok(sock)
+}
+
+/// Accepts one pending connection as a non-blocking, close-on-exec socket
+/// and returns it with the remote address.
+pub fn accept(listener: &Socket) -> io::Result<(Socket, SocketAddr)> {
+    loop {
+        match listener.accept() {
+            Ok((sock, addr)) => {
+                sock.set_nonblocking(true)?;
+                let addr = addr.as_socket().ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidData, "accepted a non-IP address")
+                })?;
+                return Ok((sock, addr));
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Largest length handed to one send/recv call (Apple's libc rejects
+/// lengths of INT_MAX or more).
+const MAX_IO: usize = (i32::MAX as usize) - 1;
+
+/// Sends what the kernel takes now, without SIGPIPE. EINTR is retried.
+pub fn send(sock: &Socket, buf: &[u8]) -> io::Result<usize> {
+    let buf = &buf[..buf.len().min(MAX_IO)];
+    loop {
+        match platform::send(sock, buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+/// Receives what is there now (0 = the peer closed). EINTR is retried.
+pub fn recv(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    let len = buf.len().min(MAX_IO);
+    loop {
+        match (&*sock).read(&mut buf[..len]) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+/// Waits for `what` on `sock`: `None` waits forever, `Some(0)` only looks.
+/// EINTR is retried with the remaining time recomputed; sub-millisecond
+/// remainders round up so a short wait never becomes a busy loop.
+pub fn poll(sock: &Socket, what: PollType, timeout: Option<Duration>) -> io::Result<Ready> {
+    let deadline = timeout.map(|t| Instant::now() + t);
+    loop {
+        let ms = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                let ms = left.as_nanos().div_ceil(1_000_000);
+                i32::try_from(ms).unwrap_or(i32::MAX)
+            }
+        };
+        match platform::poll_once(sock, what, ms) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+/// The local port of a socket (`getsockname`).
+pub fn local_port(sock: &Socket) -> io::Result<u16> {
+    sock.local_addr()?
+        .as_socket()
+        .map(|a| a.port())
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "not an IP socket"))
+}
+
+/// The `connect()` target for `addr` on a socket of `domain`: an IPv4
+/// address on an IPv6 (dual-stack) socket becomes `::ffff:a.b.c.d`, as in
+/// Godot. `None` when the family cannot be reached from this socket.
+pub fn target_for(domain: Domain, v6only: bool, addr: SocketAddr) -> Option<SockAddr> {
+    match (addr, domain) {
+        (SocketAddr::V4(_), d) if d == Domain::IPV4 => Some(addr.into()),
+        (SocketAddr::V6(_), d) if d == Domain::IPV6 => Some(addr.into()),
+        (SocketAddr::V4(v4), d) if d == Domain::IPV6 && !v6only => {
+            let mapped = std::net::SocketAddrV6::new(v4.ip().to_ipv6_mapped(), v4.port(), 0, 0);
+            Some(SocketAddr::V6(mapped).into())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_gives_nonblocking_tcp() {
+        let s = open_tcp(Domain::IPV4).unwrap();
+        assert_eq!(s.r#type().unwrap(), Type::STREAM);
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            assert!(s.nonblocking().unwrap());
+            // SAFETY: F_GETFD on a descriptor owned by `s`, no pointers.
+            let flags = unsafe { libc::fcntl(s.as_raw_fd(), libc::F_GETFD) };
+            assert!(flags >= 0 && flags & libc::FD_CLOEXEC != 0, "{flags}");
+        }
+    }
+
+    #[test]
+    fn poll_times_out_without_events() {
+        let listener = open_tcp(Domain::IPV4).unwrap();
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        listener.bind(&any.into()).unwrap();
+        listener.listen(8).unwrap();
+        let start = Instant::now();
+        let r = poll(&listener, PollType::In, Some(Duration::from_millis(30))).unwrap();
+        assert!(r.timed_out(), "{r:?}");
+        assert!(start.elapsed() >= Duration::from_millis(29));
+    }
+
+    #[test]
+    fn mapping_of_targets() {
+        let v4: SocketAddr = "127.0.0.1:80".parse().unwrap();
+        let v6: SocketAddr = "[::1]:80".parse().unwrap();
+        assert!(target_for(Domain::IPV4, false, v4).is_some());
+        assert!(target_for(Domain::IPV4, false, v6).is_none());
+        assert!(target_for(Domain::IPV6, true, v4).is_none());
+        let mapped = target_for(Domain::IPV6, false, v4).unwrap().as_socket().unwrap();
+        assert_eq!(mapped.to_string(), "[::ffff:127.0.0.1]:80");
+    }
+}

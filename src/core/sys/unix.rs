@@ -1,0 +1,71 @@
+//! Unix (Linux, BSD, macOS) half of the socket layer; see `mod.rs`.
+
+use std::io;
+use std::os::fd::AsRawFd;
+
+use super::{PollType, Ready, Socket};
+
+// Linux and the BSDs suppress SIGPIPE per call; Apple has no MSG_NOSIGNAL
+// but socket2 sets SO_NOSIGPIPE on every socket it opens or accepts.
+#[cfg(not(any(target_vendor = "apple", target_os = "solaris", target_os = "illumos")))]
+const SEND_FLAGS: libc::c_int = libc::MSG_NOSIGNAL;
+#[cfg(any(target_vendor = "apple", target_os = "solaris", target_os = "illumos"))]
+const SEND_FLAGS: libc::c_int = 0;
+
+pub fn send(sock: &Socket, buf: &[u8]) -> io::Result<usize> {
+    sock.send_with_flags(buf, SEND_FLAGS)
+}
+
+pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<Ready> {
+    let events = match what {
+        PollType::In => libc::POLLIN,
+        PollType::Out => libc::POLLOUT,
+        PollType::InOut => libc::POLLIN | libc::POLLOUT,
+    };
+    let mut pfd = libc::pollfd {
+        fd: sock.as_raw_fd(),
+        events,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is a valid, initialised pollfd that lives across the
+    // call, and we pass a count of exactly one entry.
+    let n = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let r = pfd.revents;
+    Ok(Ready {
+        readable: r & libc::POLLIN != 0,
+        writable: r & libc::POLLOUT != 0,
+        error: r & (libc::POLLERR | libc::POLLNVAL) != 0,
+        hangup: r & libc::POLLHUP != 0,
+    })
+}
+
+pub fn available(sock: &Socket) -> io::Result<usize> {
+    let mut n: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one c_int through the pointer, which points
+    // to a live local of that type; the descriptor is owned by `sock`.
+    let r = unsafe { libc::ioctl(sock.as_raw_fd(), libc::FIONREAD as _, &mut n) };
+    if r < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+pub fn set_listener_reuse(sock: &Socket) -> io::Result<()> {
+    sock.set_reuse_address(true)
+}
+
+/// A non-blocking connect that has not finished yet.
+pub fn in_progress(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EINPROGRESS) | Some(libc::EALREADY) | Some(libc::EINTR)
+    ) || e.kind() == io::ErrorKind::WouldBlock
+}
+
+/// A repeated connect on a socket that is already connected.
+pub fn already_connected(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::EISCONN)
+}

@@ -1,0 +1,99 @@
+//! Windows (Winsock) half of the socket layer; see `mod.rs`.
+//!
+//! Built and checked with `cargo check --target x86_64-pc-windows-gnu`;
+//! tested under Wine by the Windows work (not yet part of `make test`).
+
+use std::io;
+use std::os::windows::io::AsRawSocket;
+
+use super::{PollType, Ready, Socket};
+
+#[repr(C)]
+struct WsaPollFd {
+    fd: usize,
+    events: i16,
+    revents: i16,
+}
+
+const POLLRDNORM: i16 = 0x0100;
+const POLLRDBAND: i16 = 0x0200;
+const POLLWRNORM: i16 = 0x0010;
+const POLLERR: i16 = 0x0001;
+const POLLHUP: i16 = 0x0002;
+const POLLNVAL: i16 = 0x0004;
+const FIONREAD: i32 = 0x4004_667f;
+const WSAEINTR: i32 = 10004;
+const WSAEINVAL: i32 = 10022;
+const WSAEWOULDBLOCK: i32 = 10035;
+const WSAEINPROGRESS: i32 = 10036;
+const WSAEALREADY: i32 = 10037;
+const WSAEISCONN: i32 = 10056;
+
+#[link(name = "ws2_32")]
+extern "system" {
+    fn WSAPoll(fds: *mut WsaPollFd, nfds: u32, timeout: i32) -> i32;
+    fn ioctlsocket(s: usize, cmd: i32, argp: *mut u32) -> i32;
+}
+
+pub fn send(sock: &Socket, buf: &[u8]) -> io::Result<usize> {
+    sock.send(buf)
+}
+
+pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<Ready> {
+    let events = match what {
+        PollType::In => POLLRDNORM | POLLRDBAND,
+        PollType::Out => POLLWRNORM,
+        PollType::InOut => POLLRDNORM | POLLRDBAND | POLLWRNORM,
+    };
+    let mut pfd = WsaPollFd {
+        fd: sock.as_raw_socket() as usize,
+        events,
+        revents: 0,
+    };
+    // SAFETY: `pfd` is a valid WSAPOLLFD that lives across the call, and
+    // the count is exactly one.
+    let n = unsafe { WSAPoll(&mut pfd, 1, timeout_ms) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut ready = Ready {
+        readable: pfd.revents & (POLLRDNORM | POLLRDBAND) != 0,
+        writable: pfd.revents & POLLWRNORM != 0,
+        error: pfd.revents & (POLLERR | POLLNVAL) != 0,
+        hangup: pfd.revents & POLLHUP != 0,
+    };
+    // Some Windows 10 builds do not report a failed connect through
+    // WSAPoll; SO_ERROR does.
+    if !ready.error && matches!(sock.take_error(), Ok(Some(_))) {
+        ready.error = true;
+    }
+    Ok(ready)
+}
+
+pub fn available(sock: &Socket) -> io::Result<usize> {
+    let mut n: u32 = 0;
+    // SAFETY: FIONREAD writes one u_long (u32) through the pointer, which
+    // points to a live local; the socket is owned by `sock`.
+    let r = unsafe { ioctlsocket(sock.as_raw_socket() as usize, FIONREAD, &mut n) };
+    if r != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
+/// SO_REUSEADDR on Windows lets another process steal the port; Godot
+/// skips it there, and so do we.
+pub fn set_listener_reuse(_sock: &Socket) -> io::Result<()> {
+    Ok(())
+}
+
+pub fn in_progress(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(WSAEWOULDBLOCK) | Some(WSAEINPROGRESS) | Some(WSAEALREADY) | Some(WSAEINVAL) | Some(WSAEINTR)
+    )
+}
+
+pub fn already_connected(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(WSAEISCONN)
+}

@@ -1,0 +1,248 @@
+//! `sptcp_peer` as a StreamPeerTCP: creation, connection and status.
+
+use std::ffi::c_char;
+use std::time::Duration;
+
+use super::boundary::{code, copy_text, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg};
+use crate::core::error::{sptcp_error, Failure};
+use crate::core::stream_peer::AnyPeer;
+use crate::core::tcp_peer::{sptcp_status, TcpPeer};
+
+/// A stream peer: Godot's StreamPeerTCP (and, in later versions, other
+/// StreamPeer kinds).
+///
+/// Made by `sptcp_peer_new` or `sptcp_server_take_connection`, freed by
+/// `sptcp_peer_free`. A peer may move between threads but must be used by
+/// one thread at a time; distinct peers may be used on distinct threads at
+/// once.
+///
+/// Methods: `sptcp_bind`, `sptcp_connect_to_host`, `sptcp_poll`,
+/// `sptcp_get_status`, `sptcp_disconnect_from_host`,
+/// `sptcp_get_connected_host`, `sptcp_get_connected_port`,
+/// `sptcp_get_local_port`, `sptcp_set_no_delay`,
+/// `sptcp_set_connect_timeout_ms`, `sptcp_get_connect_timeout_ms`, and the
+/// data calls `sptcp_put_data`, `sptcp_put_partial_data`, `sptcp_get_data`,
+/// `sptcp_get_partial_data`, `sptcp_get_available_bytes`.
+pub struct sptcp_peer {
+    pub(crate) inner: AnyPeer,
+}
+
+impl sptcp_peer {
+    pub(crate) fn new(inner: AnyPeer) -> *mut sptcp_peer {
+        into_handle(sptcp_peer { inner })
+    }
+}
+
+fn not_tcp(func: &str) -> Failure {
+    Failure::new(sptcp_error::SPTCP_ERR_UNAVAILABLE, format!("{func}: this peer is not a TCP peer"))
+}
+
+/// Runs `f` on the TCP peer behind `peer` for a function returning
+/// `sptcp_error`: NULL → INVALID_PARAMETER, not TCP → UNAVAILABLE, a panic
+/// → ERR_BUG.
+fn with_tcp(peer: *mut sptcp_peer, func: &str, f: impl FnOnce(&mut TcpPeer) -> sptcp_error) -> sptcp_error {
+    guard(sptcp_error::SPTCP_ERR_BUG, || {
+        let Some(p) = handle_mut(peer) else {
+            return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
+        };
+        match p.inner.tcp_mut() {
+            Some(tcp) => f(tcp),
+            None => report(not_tcp(func)),
+        }
+    })
+}
+
+/// Runs `f` on the TCP peer behind `peer` for a getter; NULL, a non-TCP
+/// peer and a panic give `nothing`.
+fn read_tcp<R: Copy>(peer: *const sptcp_peer, func: &str, nothing: R, f: impl FnOnce(&TcpPeer) -> R) -> R {
+    guard(nothing, || {
+        let Some(p) = handle(peer) else {
+            return null_arg(func, "peer", nothing);
+        };
+        match p.inner.tcp() {
+            Some(tcp) => f(tcp),
+            None => {
+                report(not_tcp(func));
+                nothing
+            }
+        }
+    })
+}
+
+/// Creates a TCP peer: no socket, `SPTCP_STATUS_NONE`, a 30 s connect
+/// timeout, Nagle's algorithm on (as in Godot).
+///
+/// Free it with `sptcp_peer_free`. Returns NULL only if memory runs out.
+#[no_mangle]
+pub extern "C" fn sptcp_peer_new() -> *mut sptcp_peer {
+    guard(std::ptr::null_mut(), || sptcp_peer::new(AnyPeer::Tcp(TcpPeer::new())))
+}
+
+/// Disconnects (closing the socket) and frees a peer made by
+/// `sptcp_peer_new` or `sptcp_server_take_connection`.
+///
+/// NULL is fine (nothing happens); freeing the same peer twice is not
+/// (undefined behaviour).
+#[no_mangle]
+pub extern "C" fn sptcp_peer_free(peer: *mut sptcp_peer) {
+    guard((), || free_handle(peer))
+}
+
+/// Binds the peer's socket to a local address and port before connecting
+/// (Godot's `StreamPeerTCP.bind`), so the next `sptcp_connect_to_host`
+/// uses that source address and port.
+///
+/// * `port`: 0..65535; 0 lets the system choose.
+/// * `host`: "*" (NULL means "*") binds every address, IPv4 and IPv6 (a
+///   dual-stack socket); an IPv4 literal gives an IPv4 socket and an IPv6
+///   literal an IPv6-only socket. Host names are not resolved.
+///
+/// Returns `SPTCP_OK`; `SPTCP_ERR_ALREADY_IN_USE` if the peer already has
+/// a socket (bound, connecting or connected); `SPTCP_ERR_INVALID_PARAMETER`
+/// for a NULL peer, a port outside 0..65535, an address that is not "*" or
+/// an IP literal, or invalid UTF-8; `SPTCP_ERR_UNAVAILABLE` when the system
+/// refuses the bind (address in use, not on this host, no permission);
+/// `SPTCP_FAILED` when no socket can be opened.
+///
+/// Unlike Godot, a failed bind never leaves a socket behind: the peer can
+/// be bound again at once. The status is not changed.
+#[no_mangle]
+pub extern "C" fn sptcp_bind(peer: *mut sptcp_peer, port: i32, host: *const c_char) -> sptcp_error {
+    with_tcp(peer, "sptcp_bind", |tcp| {
+        let host = if host.is_null() { Ok("*") } else { str_arg(host, "sptcp_bind", "host") };
+        code(host.and_then(|h| tcp.bind(port, h)))
+    })
+}
+
+/// Starts connecting to `host`:`port` (Godot's
+/// `StreamPeerTCP.connect_to_host`). Non-blocking except for name lookup:
+/// a host that is not an IP literal is resolved with the system resolver
+/// (blocking), and the first address is used. Call `sptcp_poll` until the
+/// status is `SPTCP_STATUS_CONNECTED` or `SPTCP_STATUS_ERROR`.
+///
+/// Checks, in Godot's order: `SPTCP_ERR_CANT_RESOLVE` when the name does
+/// not resolve ("*" is a name here, and does not);
+/// `SPTCP_ERR_ALREADY_IN_USE` when the status is not NONE (also after an
+/// error: call `sptcp_disconnect_from_host` first);
+/// `SPTCP_ERR_INVALID_PARAMETER` for a port outside 1..65535 (and for a
+/// NULL peer or host, invalid UTF-8, or a string that looks like an IP
+/// literal but is not one); `SPTCP_FAILED` when the socket cannot be opened
+/// or the connect fails at once (the status stays NONE, the socket is
+/// closed), also when a socket bound with `sptcp_bind` is of the other
+/// address family.
+///
+/// `SPTCP_OK` means the status is now CONNECTING (usual) or CONNECTED. The
+/// connect timeout (`sptcp_set_connect_timeout_ms`) is read now.
+#[no_mangle]
+pub extern "C" fn sptcp_connect_to_host(peer: *mut sptcp_peer, host: *const c_char, port: i32) -> sptcp_error {
+    with_tcp(peer, "sptcp_connect_to_host", |tcp| {
+        let host = str_arg(host, "sptcp_connect_to_host", "host");
+        code(host.and_then(|h| tcp.connect_to_host(h, port)))
+    })
+}
+
+/// Closes the connection and the socket (bound, connecting or connected)
+/// and returns the peer to `SPTCP_STATUS_NONE`, clearing the remote
+/// address. Safe to call in any state, any number of times. NULL is ignored
+/// (and noted in `sptcp_last_error_message`).
+#[no_mangle]
+pub extern "C" fn sptcp_disconnect_from_host(peer: *mut sptcp_peer) {
+    with_tcp(peer, "sptcp_disconnect_from_host", |tcp| {
+        tcp.disconnect_from_host();
+        sptcp_error::SPTCP_OK
+    });
+}
+
+/// Writes the remote address into `buf`, like `snprintf`: IPv4 dotted
+/// ("127.0.0.1"; also for IPv4 clients of a dual-stack server), IPv6 as
+/// eight hex groups ("0:0:0:0:0:0:0:1"), "" when there is no connection.
+///
+/// At most `buf_len` bytes are written, always NUL-terminated when
+/// `buf_len > 0`; `buf` may be NULL when `buf_len` is 0. Returns the length
+/// of the whole text without the NUL (0 for a NULL peer, which writes "").
+/// `SPTCP_HOST_MAX` bytes always suffice.
+#[no_mangle]
+pub extern "C" fn sptcp_get_connected_host(peer: *const sptcp_peer, buf: *mut c_char, buf_len: usize) -> usize {
+    guard(0, || {
+        let text = match handle(peer) {
+            None => null_arg("sptcp_get_connected_host", "peer", String::new()),
+            Some(p) => p.inner.tcp().map(TcpPeer::connected_host).unwrap_or_default(),
+        };
+        copy_text(&text, buf, buf_len)
+    })
+}
+
+/// The remote port, or 0 when there is no connection (or `peer` is NULL).
+#[no_mangle]
+pub extern "C" fn sptcp_get_connected_port(peer: *const sptcp_peer) -> i32 {
+    read_tcp(peer, "sptcp_get_connected_port", 0, |tcp| i32::from(tcp.connected_port()))
+}
+
+/// The local port of the peer's socket (`getsockname`), or 0 when the peer
+/// has no socket (or `peer` is NULL).
+#[no_mangle]
+pub extern "C" fn sptcp_get_local_port(peer: *const sptcp_peer) -> i32 {
+    read_tcp(peer, "sptcp_get_local_port", 0, |tcp| match tcp.local_port() {
+        Ok(p) => i32::from(p),
+        Err(f) => {
+            report(f);
+            0
+        }
+    })
+}
+
+/// The peer's status. A plain getter, as in Godot 4: it never looks at the
+/// socket, so call `sptcp_poll` to see a connect finish or a peer close.
+/// `SPTCP_STATUS_NONE` for NULL.
+#[no_mangle]
+pub extern "C" fn sptcp_get_status(peer: *const sptcp_peer) -> sptcp_status {
+    read_tcp(peer, "sptcp_get_status", sptcp_status::SPTCP_STATUS_NONE, |tcp| tcp.status())
+}
+
+/// Updates the status from the socket, without waiting (Godot's
+/// `StreamPeerTCP.poll`). Call it every frame or loop.
+///
+/// * CONNECTING: finishes the connect → CONNECTED (`SPTCP_OK`); a refused
+///   connect, or one still running after the connect timeout, → ERROR and
+///   `SPTCP_ERR_CONNECTION_ERROR`.
+/// * CONNECTED: the peer closed and every byte it sent has been read →
+///   NONE (`SPTCP_OK`; while unread bytes remain it stays CONNECTED); a
+///   socket error such as a reset → ERROR and `SPTCP_FAILED`.
+/// * NONE, ERROR: nothing happens, `SPTCP_OK`.
+///
+/// `SPTCP_ERR_INVALID_PARAMETER` for NULL.
+#[no_mangle]
+pub extern "C" fn sptcp_poll(peer: *mut sptcp_peer) -> sptcp_error {
+    with_tcp(peer, "sptcp_poll", |tcp| code(tcp.poll()))
+}
+
+/// Turns Nagle's algorithm off (`enabled` true: small writes go out at
+/// once, TCP_NODELAY) or back on. Off by default, as in Godot. Needs a
+/// socket (connecting or connected); without one nothing happens and the
+/// reason goes to `sptcp_last_error_message`.
+#[no_mangle]
+pub extern "C" fn sptcp_set_no_delay(peer: *mut sptcp_peer, enabled: bool) {
+    with_tcp(peer, "sptcp_set_no_delay", |tcp| code(tcp.set_no_delay(enabled)));
+}
+
+/// Sets how long a connect may stay CONNECTING before `sptcp_poll` gives
+/// up with `SPTCP_ERR_CONNECTION_ERROR` (default 30000 ms, Godot's
+/// `network/limits/tcp/connect_timeout_seconds`). Read when
+/// `sptcp_connect_to_host` is called, so it does not change a connect
+/// already running. The check happens only in `sptcp_poll`. NULL is
+/// ignored.
+#[no_mangle]
+pub extern "C" fn sptcp_set_connect_timeout_ms(peer: *mut sptcp_peer, ms: u32) {
+    with_tcp(peer, "sptcp_set_connect_timeout_ms", |tcp| {
+        tcp.set_connect_timeout(Duration::from_millis(u64::from(ms)));
+        sptcp_error::SPTCP_OK
+    });
+}
+
+/// The connect timeout in milliseconds (0 for NULL).
+#[no_mangle]
+pub extern "C" fn sptcp_get_connect_timeout_ms(peer: *const sptcp_peer) -> u32 {
+    read_tcp(peer, "sptcp_get_connect_timeout_ms", 0, |tcp| {
+        u32::try_from(tcp.connect_timeout().as_millis()).unwrap_or(u32::MAX)
+    })
+}

@@ -1,0 +1,135 @@
+//! `sptcp_server`: Godot's TCPServer.
+
+use std::ffi::c_char;
+
+use super::boundary::{code, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg};
+use super::peer::sptcp_peer;
+use crate::core::error::sptcp_error;
+use crate::core::stream_peer::AnyPeer;
+use crate::core::tcp_server::TcpServer;
+
+/// A TCP server: Godot's TCPServer. Made by `sptcp_server_new`, freed by
+/// `sptcp_server_free`. Used by one thread at a time.
+///
+/// Methods: `sptcp_server_listen`, `sptcp_server_is_listening`,
+/// `sptcp_server_is_connection_available`, `sptcp_server_take_connection`,
+/// `sptcp_server_get_local_port`, `sptcp_server_stop`.
+pub struct sptcp_server {
+    inner: TcpServer,
+}
+
+/// Creates a server that is not listening yet. Free it with
+/// `sptcp_server_free`. Returns NULL only if memory runs out.
+#[no_mangle]
+pub extern "C" fn sptcp_server_new() -> *mut sptcp_server {
+    guard(std::ptr::null_mut(), || into_handle(sptcp_server { inner: TcpServer::new() }))
+}
+
+/// Stops listening and frees the server. Peers already taken are not
+/// affected. NULL is fine; freeing twice is not (undefined behaviour).
+#[no_mangle]
+pub extern "C" fn sptcp_server_free(server: *mut sptcp_server) {
+    guard((), || free_handle(server))
+}
+
+/// Starts listening on `port` (Godot's `TCPServer.listen`), with
+/// SO_REUSEADDR (not on Windows) and a backlog of 8.
+///
+/// * `port`: 0..65535; 0 picks a free port (read it with
+///   `sptcp_server_get_local_port`).
+/// * `bind_address`: "*" (NULL means "*") listens on every address, IPv4
+///   and IPv6; an IPv4 or IPv6 literal listens on that address only
+///   ("0.0.0.0": every IPv4 address; "::": every IPv6 address). Host names
+///   such as "localhost" are not resolved and give
+///   `SPTCP_ERR_INVALID_PARAMETER`.
+///
+/// Returns, in Godot's order: `SPTCP_ERR_ALREADY_IN_USE` when already
+/// listening; `SPTCP_ERR_INVALID_PARAMETER` for a bad address, a port
+/// outside 0..65535, a NULL server or invalid UTF-8;
+/// `SPTCP_ERR_CANT_CREATE` when no socket can be opened;
+/// `SPTCP_ERR_ALREADY_IN_USE` for any bind failure (port taken, address
+/// not on this host, no permission); `SPTCP_FAILED` when `listen` fails.
+#[no_mangle]
+pub extern "C" fn sptcp_server_listen(server: *mut sptcp_server, port: i32, bind_address: *const c_char) -> sptcp_error {
+    guard(sptcp_error::SPTCP_ERR_BUG, || {
+        let Some(s) = handle_mut(server) else {
+            return null_arg("sptcp_server_listen", "server", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
+        };
+        let addr = if bind_address.is_null() {
+            Ok("*")
+        } else {
+            str_arg(bind_address, "sptcp_server_listen", "bind_address")
+        };
+        code(addr.and_then(|a| s.inner.listen(port, a)))
+    })
+}
+
+/// Whether the server is listening (false for NULL).
+#[no_mangle]
+pub extern "C" fn sptcp_server_is_listening(server: *const sptcp_server) -> bool {
+    guard(false, || match handle(server) {
+        Some(s) => s.inner.is_listening(),
+        None => null_arg("sptcp_server_is_listening", "server", false),
+    })
+}
+
+/// Whether a connection is waiting to be taken, without waiting (false when
+/// not listening, or for NULL).
+#[no_mangle]
+pub extern "C" fn sptcp_server_is_connection_available(server: *const sptcp_server) -> bool {
+    guard(false, || match handle(server) {
+        Some(s) => s.inner.is_connection_available(),
+        None => null_arg("sptcp_server_is_connection_available", "server", false),
+    })
+}
+
+/// Takes the next waiting connection as a new peer, already
+/// `SPTCP_STATUS_CONNECTED`, owned by the caller (free it with
+/// `sptcp_peer_free`; it outlives the server). Its connected host and port
+/// are the client's.
+///
+/// NULL when no connection is waiting, when the waiting one vanished
+/// before it could be accepted (say, the client reset it), when not
+/// listening, or for a NULL server; `sptcp_last_error_message` says which.
+#[no_mangle]
+pub extern "C" fn sptcp_server_take_connection(server: *mut sptcp_server) -> *mut sptcp_peer {
+    guard(std::ptr::null_mut(), || {
+        let Some(s) = handle_mut(server) else {
+            return null_arg("sptcp_server_take_connection", "server", std::ptr::null_mut());
+        };
+        match s.inner.take_connection() {
+            Ok(tcp) => sptcp_peer::new(AnyPeer::Tcp(tcp)),
+            Err(f) => {
+                report(f);
+                std::ptr::null_mut()
+            }
+        }
+    })
+}
+
+/// The port the server listens on (useful after listening on port 0); 0
+/// when not listening, or for NULL.
+#[no_mangle]
+pub extern "C" fn sptcp_server_get_local_port(server: *const sptcp_server) -> i32 {
+    guard(0, || match handle(server) {
+        Some(s) => match s.inner.local_port() {
+            Ok(p) => i32::from(p),
+            Err(f) => {
+                report(f);
+                0
+            }
+        },
+        None => null_arg("sptcp_server_get_local_port", "server", 0),
+    })
+}
+
+/// Stops listening and closes the listening socket. Connections not yet
+/// taken are dropped; peers already taken keep working. `listen` may be
+/// called again. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn sptcp_server_stop(server: *mut sptcp_server) {
+    guard((), || match handle_mut(server) {
+        Some(s) => s.inner.stop(),
+        None => null_arg("sptcp_server_stop", "server", ()),
+    })
+}
