@@ -1,0 +1,115 @@
+# streampeer_tcp: build, test, demo and install.
+#
+#   make demo      build the release library and run the C echo example
+#   make test      everything a change must pass (what CI runs)
+#   make header    regenerate include/streampeer_tcp.h from the sources
+#   make install   PREFIX=/usr/local DESTDIR= (library, header, pkg-config)
+
+CARGO   ?= cargo
+CC      ?= cc
+CXX     ?= c++
+PYTHON  ?= python3
+PREFIX  ?= /usr/local
+DESTDIR ?=
+LIBDIR  ?= $(PREFIX)/lib
+INCDIR  ?= $(PREFIX)/include
+
+CWARN   := -std=c11 -Wall -Wextra -Werror -Wpedantic
+CFLAGS  ?= -O1 -g
+BUILD   := build
+VENV    := .venv
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+
+DEBUG_DIR   := target/debug
+RELEASE_DIR := target/release
+C_TESTS     := $(patsubst c-tests/%.c,$(BUILD)/c-tests/%,$(wildcard c-tests/test_*.c))
+EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client
+
+.PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test \
+        install install-check clean FORCE
+
+all: lib
+
+# The Rust build is driven by cargo, which knows when to rebuild.
+lib:
+	$(CARGO) build --release --locked
+
+lib-debug:
+	$(CARGO) build --locked
+
+header:
+	SPTCP_WRITE_HEADER=1 $(CARGO) build --locked
+	@echo "include/streampeer_tcp.h regenerated"
+
+# --- tests ---------------------------------------------------------------
+
+test: lint cargo-test c-test py-test install-check
+	@echo "make test: all passed"
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+# Includes tests/header_fresh.rs: the committed header equals the generated one.
+cargo-test:
+	$(CARGO) test --locked
+
+$(BUILD)/c-tests/%: c-tests/%.c c-tests/check.h include/streampeer_tcp.h FORCE | lib-debug
+	@mkdir -p $(@D)
+	$(CC) $(CWARN) $(CFLAGS) -Iinclude -o $@ $< -pthread \
+	    -L$(DEBUG_DIR) -lstreampeer_tcp -Wl,-rpath,$(abspath $(DEBUG_DIR))
+
+$(BUILD)/c-tests/header_cxx: c-tests/header_cxx.cpp include/streampeer_tcp.h FORCE | lib-debug
+	@mkdir -p $(@D)
+	$(CXX) -std=c++11 -Wall -Wextra -Werror -Iinclude -o $@ $< \
+	    -L$(DEBUG_DIR) -lstreampeer_tcp -Wl,-rpath,$(abspath $(DEBUG_DIR))
+
+c-test: $(C_TESTS) $(BUILD)/c-tests/header_cxx
+	@sh c-tests/run.sh $^
+
+$(VENV)/.ready:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check pytest
+	@touch $@
+
+py-test: $(VENV)/.ready lib-debug
+	SPTCP_LIB=$(abspath $(DEBUG_DIR))/libstreampeer_tcp.so \
+	    $(VENV)/bin/python -m pytest -q python-tests
+
+# --- demo ----------------------------------------------------------------
+
+$(BUILD)/examples/%: examples/%.c include/streampeer_tcp.h FORCE | lib
+	@mkdir -p $(@D)
+	$(CC) $(CWARN) -O2 -Iinclude -o $@ $< \
+	    -L$(RELEASE_DIR) -lstreampeer_tcp -Wl,-rpath,$(abspath $(RELEASE_DIR))
+
+demo: $(EXAMPLES)
+	@sh examples/run_demo.sh $(BUILD)/examples
+
+# --- install -------------------------------------------------------------
+
+$(BUILD)/streampeer_tcp.pc: streampeer_tcp.pc.in Cargo.toml
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+install: lib $(BUILD)/streampeer_tcp.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)
+	install -m 644 include/streampeer_tcp.h $(DESTDIR)$(INCDIR)/
+	install -m 755 $(RELEASE_DIR)/libstreampeer_tcp.so $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(RELEASE_DIR)/libstreampeer_tcp.a $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(BUILD)/streampeer_tcp.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+
+# Installs into a scratch prefix and builds an example against it through
+# pkg-config, the way a user would.
+install-check:
+	@rm -rf $(BUILD)/stage
+	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD))/stage-prefix \
+	    DESTDIR= BUILD=$(BUILD)/install-build
+	sh c-tests/install_check.sh $(abspath $(BUILD))/stage-prefix
+
+clean:
+	$(CARGO) clean
+	rm -rf $(BUILD)
+
+FORCE:

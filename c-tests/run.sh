@@ -1,0 +1,27 @@
+#!/bin/sh
+# Runs each C test program given, with a time limit, and adds up their
+# "N passed, N failed" lines into one total.
+total_pass=0
+total_fail=0
+status=0
+for t in "$@"; do
+    out=$(timeout 120 "$t" 2>&1)
+    rc=$?
+    printf '%s\n' "$out"
+    line=$(printf '%s\n' "$out" | grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed$' | tail -n1)
+    if [ -z "$line" ]; then
+        echo "$t: exited $rc without a summary line"
+        total_fail=$((total_fail + 1))
+        status=1
+        continue
+    fi
+    p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+    f=$(printf '%s' "$line" | sed -E 's/.*, ([0-9]+) failed$/\1/')
+    total_pass=$((total_pass + p))
+    total_fail=$((total_fail + f))
+    if [ "$rc" -ne 0 ]; then
+        status=1
+    fi
+done
+echo "c-tests: $total_pass passed, $total_fail failed"
+exit $status
