@@ -103,10 +103,17 @@ install: lib $(BUILD)/streampeer_tcp.pc
 # Installs into a scratch prefix and builds an example against it through
 # pkg-config, the way a user would.
 install-check:
-	@rm -rf $(BUILD)/stage
+	@rm -rf $(BUILD)/stage-prefix
 	$(MAKE) --no-print-directory install PREFIX=$(abspath $(BUILD))/stage-prefix \
 	    DESTDIR= BUILD=$(BUILD)/install-build
 	sh c-tests/install_check.sh $(abspath $(BUILD))/stage-prefix
+	@rm -rf $(BUILD)/destdir
+	$(MAKE) --no-print-directory install PREFIX=/usr DESTDIR=$(abspath $(BUILD))/destdir \
+	    BUILD=$(BUILD)/install-build-destdir
+	test -f $(BUILD)/destdir/usr/include/streampeer_tcp.h
+	test -f $(BUILD)/destdir/usr/lib/libstreampeer_tcp.so
+	grep -q '^prefix=/usr$$' $(BUILD)/destdir/usr/lib/pkgconfig/streampeer_tcp.pc
+	@echo "install-check: PREFIX and DESTDIR layouts OK"
 
 clean:
 	$(CARGO) clean

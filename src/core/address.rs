@@ -216,10 +216,30 @@ mod tests {
 
     #[test]
     fn godot_literal_rule() {
-        for s in ["127.0.0.1", "0.0.0.0", "255.255.255.255", "::1", "::", "fe80::1", "::ffff:1.2.3.4", "1:2:3:4:5:6:7:8"] {
+        for s in [
+            "127.0.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fe80::1",
+            "::ffff:1.2.3.4",
+            "1:2:3:4:5:6:7:8",
+        ] {
             assert!(is_valid_ip_address(s), "{s}");
         }
-        for s in ["localhost", "1.2.3", "1.2.3.4.5", "256.0.0.1", "[::1]", "*", "", "a.b.c.d", "12345::1", "1.2.3.-4"] {
+        for s in [
+            "localhost",
+            "1.2.3",
+            "1.2.3.4.5",
+            "256.0.0.1",
+            "[::1]",
+            "*",
+            "",
+            "a.b.c.d",
+            "12345::1",
+            "1.2.3.-4",
+        ] {
             assert!(!is_valid_ip_address(s), "{s}");
         }
     }
@@ -231,16 +251,28 @@ mod tests {
         assert_eq!(parse_ip("::1"), Some("::1".parse().unwrap()));
         assert_eq!(parse_ip("1:2:3:4:5:6:7:8:9"), None);
         assert_eq!(parse_bind_address("*"), Ok(BindAddr::Wildcard));
-        assert_eq!(parse_bind_address("0.0.0.0"), Ok(BindAddr::Ip("0.0.0.0".parse().unwrap())));
-        assert_eq!(parse_bind_address("localhost").unwrap_err().code, Error::SPTCP_ERR_INVALID_PARAMETER);
+        assert_eq!(
+            parse_bind_address("0.0.0.0"),
+            Ok(BindAddr::Ip("0.0.0.0".parse().unwrap()))
+        );
+        assert_eq!(
+            parse_bind_address("localhost").unwrap_err().code,
+            Error::SPTCP_ERR_INVALID_PARAMETER
+        );
     }
 
     #[test]
     fn godot_formatting() {
         assert_eq!(format_ip("127.0.0.1".parse().unwrap()), "127.0.0.1");
         assert_eq!(format_ip("::1".parse().unwrap()), "0:0:0:0:0:0:0:1");
-        assert_eq!(format_ip("fe80::AB:1".parse().unwrap()), "fe80:0:0:0:0:0:ab:1");
-        assert_eq!(format_ip("::ffff:192.168.1.2".parse().unwrap()), "192.168.1.2");
+        assert_eq!(
+            format_ip("fe80::AB:1".parse().unwrap()),
+            "fe80:0:0:0:0:0:ab:1"
+        );
+        assert_eq!(
+            format_ip("::ffff:192.168.1.2".parse().unwrap()),
+            "192.168.1.2"
+        );
         assert_eq!(format_ip("::".parse().unwrap()), "0:0:0:0:0:0:0:0");
     }
 
@@ -250,8 +282,15 @@ mod tests {
         let local = resolve("localhost").expect("localhost resolves");
         assert!(local.is_loopback(), "{local}");
         for bad in ["*", "", "no such host", "nonexistent.invalid", "x.INVALID."] {
-            assert_eq!(resolve(bad).unwrap_err().code, Error::SPTCP_ERR_CANT_RESOLVE, "{bad}");
+            assert_eq!(
+                resolve(bad).unwrap_err().code,
+                Error::SPTCP_ERR_CANT_RESOLVE,
+                "{bad}"
+            );
         }
-        assert_eq!(resolve("1:2:3:4:5:6:7:8:9").unwrap_err().code, Error::SPTCP_ERR_INVALID_PARAMETER);
+        assert_eq!(
+            resolve("1:2:3:4:5:6:7:8:9").unwrap_err().code,
+            Error::SPTCP_ERR_INVALID_PARAMETER
+        );
     }
 }

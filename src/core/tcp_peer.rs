@@ -81,9 +81,18 @@ impl TcpPeer {
     }
 
     /// Adopts a socket accepted by a server: CONNECTED at once.
-    pub(crate) fn from_accepted(sock: Socket, remote: SocketAddr, domain: Domain, v6only: bool) -> TcpPeer {
+    pub(crate) fn from_accepted(
+        sock: Socket,
+        remote: SocketAddr,
+        domain: Domain,
+        v6only: bool,
+    ) -> TcpPeer {
         TcpPeer {
-            open: Some(Open { sock, domain, v6only }),
+            open: Some(Open {
+                sock,
+                domain,
+                v6only,
+            }),
             status: Status::SPTCP_STATUS_CONNECTED,
             remote: Some(remote),
             ..TcpPeer::new()
@@ -173,9 +182,18 @@ impl TcpPeer {
                 IpAddr::V4(_) => (Domain::IPV4, false),
                 IpAddr::V6(_) => (Domain::IPV6, true),
             };
-            let sock = open_socket(domain, v6only)
-                .map_err(|e| io_fail(Error::SPTCP_FAILED, "connect_to_host: can't open a socket", &e))?;
-            self.open = Some(Open { sock, domain, v6only });
+            let sock = open_socket(domain, v6only).map_err(|e| {
+                io_fail(
+                    Error::SPTCP_FAILED,
+                    "connect_to_host: can't open a socket",
+                    &e,
+                )
+            })?;
+            self.open = Some(Open {
+                sock,
+                domain,
+                v6only,
+            });
         }
         let open = self.open.as_ref().expect("socket opened above");
         let Some(target) = sys::target_for(open.domain, open.v6only, remote) else {
@@ -192,7 +210,11 @@ impl TcpPeer {
             Err(e) if sys::in_progress(&e) => self.status = Status::SPTCP_STATUS_CONNECTING,
             Err(e) => {
                 self.disconnect_from_host();
-                return Err(io_fail(Error::SPTCP_FAILED, &format!("connect to {endpoint}"), &e));
+                return Err(io_fail(
+                    Error::SPTCP_FAILED,
+                    &format!("connect to {endpoint}"),
+                    &e,
+                ));
             }
         }
         self.remote = Some(remote);
@@ -249,7 +271,10 @@ impl TcpPeer {
                 };
                 let endpoint = self.remote.map(display_endpoint).unwrap_or_default();
                 self.enter_error();
-                fail(Error::SPTCP_FAILED, format!("connection to {endpoint}: {detail}"))
+                fail(
+                    Error::SPTCP_FAILED,
+                    format!("connection to {endpoint}: {detail}"),
+                )
             }
         }
     }
@@ -257,7 +282,10 @@ impl TcpPeer {
     fn poll_connecting(&mut self) -> Result<()> {
         let (Some(open), Some(target)) = (&self.open, &self.target) else {
             self.enter_error();
-            return fail(Error::SPTCP_ERR_CONNECTION_ERROR, "connect: lost the socket");
+            return fail(
+                Error::SPTCP_ERR_CONNECTION_ERROR,
+                "connect: lost the socket",
+            );
         };
         let endpoint = self.remote.map(display_endpoint).unwrap_or_default();
         match open.sock.connect(target) {
@@ -275,7 +303,11 @@ impl TcpPeer {
             }
             Err(e) => {
                 self.enter_error();
-                return Err(io_fail(Error::SPTCP_ERR_CONNECTION_ERROR, &format!("connect to {endpoint}"), &e));
+                return Err(io_fail(
+                    Error::SPTCP_ERR_CONNECTION_ERROR,
+                    &format!("connect to {endpoint}"),
+                    &e,
+                ));
             }
         }
         Ok(())
@@ -283,7 +315,9 @@ impl TcpPeer {
 
     /// The remote address: "" when there is none, else Godot's format.
     pub fn connected_host(&self) -> String {
-        self.remote.map(|a| address::format_ip(a.ip())).unwrap_or_default()
+        self.remote
+            .map(|a| address::format_ip(a.ip()))
+            .unwrap_or_default()
     }
 
     /// The remote port, or 0.
@@ -294,7 +328,10 @@ impl TcpPeer {
     /// The local port of the socket (`getsockname`).
     pub fn local_port(&self) -> Result<u16> {
         let Some(open) = &self.open else {
-            return fail(Error::SPTCP_FAILED, "get_local_port: the peer has no socket");
+            return fail(
+                Error::SPTCP_FAILED,
+                "get_local_port: the peer has no socket",
+            );
         };
         sys::local_port(&open.sock).map_err(|e| io_fail(Error::SPTCP_FAILED, "get_local_port", &e))
     }
@@ -311,7 +348,9 @@ impl TcpPeer {
 
     /// Whether TCP_NODELAY is set (false without a socket).
     pub fn no_delay(&self) -> bool {
-        self.open.as_ref().is_some_and(|o| o.sock.tcp_nodelay().unwrap_or(false))
+        self.open
+            .as_ref()
+            .is_some_and(|o| o.sock.tcp_nodelay().unwrap_or(false))
     }
 
     fn not_connected(&self, what: &str) -> Failure {
@@ -333,7 +372,11 @@ impl TcpPeer {
     /// kernel takes now. Returns the bytes sent along with the result. A
     /// send error closes the socket: status NONE, FAILED.
     pub fn write(&mut self, data: &[u8], block: bool) -> (usize, Result<()>) {
-        let what = if block { "put_data" } else { "put_partial_data" };
+        let what = if block {
+            "put_data"
+        } else {
+            "put_partial_data"
+        };
         let sock = match self.connected_sock(what) {
             Ok(s) => s,
             Err(f) => return (0, Err(f)),
@@ -365,7 +408,11 @@ impl TcpPeer {
     /// `SPTCP_ERR_FILE_EOF` with the bytes read so far; other errors close
     /// the socket (status NONE) and give FAILED.
     pub fn read(&mut self, buf: &mut [u8], block: bool) -> (usize, Result<()>) {
-        let what = if block { "get_data" } else { "get_partial_data" };
+        let what = if block {
+            "get_data"
+        } else {
+            "get_partial_data"
+        };
         let sock = match self.connected_sock(what) {
             Ok(s) => s,
             Err(f) => return (0, Err(f)),
@@ -377,7 +424,13 @@ impl TcpPeer {
                     self.disconnect_from_host();
                     return (
                         got,
-                        fail(Error::SPTCP_ERR_FILE_EOF, format!("{what}: the peer closed the connection after {got} of {} bytes", buf.len())),
+                        fail(
+                            Error::SPTCP_ERR_FILE_EOF,
+                            format!(
+                                "{what}: the peer closed the connection after {got} of {} bytes",
+                                buf.len()
+                            ),
+                        ),
                     );
                 }
                 Ok(n) => {
@@ -451,7 +504,10 @@ fn pending_error(sock: &Socket) -> String {
 fn wait_ready(sock: &Socket, what: PollType, op: &str) -> Result<()> {
     match sys::poll(sock, what, None) {
         Ok(r) if !r.error => Ok(()),
-        Ok(_) => fail(Error::SPTCP_FAILED, format!("{op}: {}", pending_error(sock))),
+        Ok(_) => fail(
+            Error::SPTCP_FAILED,
+            format!("{op}: {}", pending_error(sock)),
+        ),
         Err(e) => Err(io_fail(Error::SPTCP_FAILED, op, &e)),
     }
 }
@@ -472,27 +528,46 @@ fn open_for_bind(addr: BindAddr, port: u16) -> io::Result<(Open, SocketAddr)> {
     match addr {
         BindAddr::Wildcard => match open_socket(Domain::IPV6, false) {
             Ok(sock) => Ok((
-                Open { sock, domain: Domain::IPV6, v6only: false },
+                Open {
+                    sock,
+                    domain: Domain::IPV6,
+                    v6only: false,
+                },
                 SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), port),
             )),
             Err(_) => Ok((
-                Open { sock: open_socket(Domain::IPV4, false)?, domain: Domain::IPV4, v6only: false },
+                Open {
+                    sock: open_socket(Domain::IPV4, false)?,
+                    domain: Domain::IPV4,
+                    v6only: false,
+                },
                 SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), port),
             )),
         },
         BindAddr::Ip(ip @ IpAddr::V4(_)) => Ok((
-            Open { sock: open_socket(Domain::IPV4, false)?, domain: Domain::IPV4, v6only: false },
+            Open {
+                sock: open_socket(Domain::IPV4, false)?,
+                domain: Domain::IPV4,
+                v6only: false,
+            },
             SocketAddr::new(ip, port),
         )),
         BindAddr::Ip(ip @ IpAddr::V6(_)) => Ok((
-            Open { sock: open_socket(Domain::IPV6, true)?, domain: Domain::IPV6, v6only: true },
+            Open {
+                sock: open_socket(Domain::IPV6, true)?,
+                domain: Domain::IPV6,
+                v6only: true,
+            },
             SocketAddr::new(ip, port),
         )),
     }
 }
 
 /// Used by the server to open its listening socket the same way.
-pub(crate) fn open_bound_socket(addr: BindAddr, port: u16) -> io::Result<(Socket, Domain, bool, SocketAddr)> {
+pub(crate) fn open_bound_socket(
+    addr: BindAddr,
+    port: u16,
+) -> io::Result<(Socket, Domain, bool, SocketAddr)> {
     let (open, local) = open_for_bind(addr, port)?;
     Ok((open.sock, open.domain, open.v6only, local))
 }

@@ -35,7 +35,9 @@ pub(crate) fn guard<R>(on_panic: R, f: impl FnOnce() -> R) -> R {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_string());
-            set_last_error(&format!("internal error (a bug in streampeer_tcp, please report it): {what}"));
+            set_last_error(&format!(
+                "internal error (a bug in streampeer_tcp, please report it): {what}"
+            ));
             on_panic
         }
     }
@@ -94,7 +96,10 @@ pub(crate) fn free_handle<T>(p: *mut T) {
 /// NULL or invalid UTF-8 give `SPTCP_ERR_INVALID_PARAMETER`.
 pub(crate) fn str_arg<'a>(p: *const c_char, func: &str, arg: &str) -> Result<&'a str> {
     if p.is_null() {
-        return Err(Failure::new(sptcp_error::SPTCP_ERR_INVALID_PARAMETER, format!("{func}: {arg} is NULL")));
+        return Err(Failure::new(
+            sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+            format!("{func}: {arg} is NULL"),
+        ));
     }
     // SAFETY: the C contract: a non-NULL string argument points to a
     // NUL-terminated string that stays valid during the call.
@@ -113,7 +118,10 @@ pub(crate) fn bytes_arg<'a>(p: *const u8, len: usize, func: &str) -> Result<&'a 
         return Ok(&[]);
     }
     if p.is_null() {
-        return Err(Failure::new(sptcp_error::SPTCP_ERR_INVALID_PARAMETER, format!("{func}: data is NULL but len is {len}")));
+        return Err(Failure::new(
+            sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+            format!("{func}: data is NULL but len is {len}"),
+        ));
     }
     // SAFETY: the C contract: `p` points to `len` readable bytes that stay
     // valid and unchanged during the call.
@@ -126,7 +134,10 @@ pub(crate) fn bytes_out<'a>(p: *mut u8, len: usize, func: &str) -> Result<&'a mu
         return Ok(&mut []);
     }
     if p.is_null() {
-        return Err(Failure::new(sptcp_error::SPTCP_ERR_INVALID_PARAMETER, format!("{func}: buf is NULL but len is {len}")));
+        return Err(Failure::new(
+            sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+            format!("{func}: buf is NULL but len is {len}"),
+        ));
     }
     // SAFETY: the C contract: `p` points to `len` writable bytes that no one
     // else touches during the call. Treating them as initialised `u8`s is
@@ -164,10 +175,15 @@ mod tests {
 
     #[test]
     fn guard_turns_a_panic_into_the_nothing_value() {
-        let r = guard(sptcp_error::SPTCP_ERR_BUG, || -> sptcp_error { panic!("boom") });
+        let r = guard(sptcp_error::SPTCP_ERR_BUG, || -> sptcp_error {
+            panic!("boom")
+        });
         assert_eq!(r, sptcp_error::SPTCP_ERR_BUG);
         // SAFETY: the pointer is this thread's message, valid until replaced.
-        let msg = unsafe { CStr::from_ptr(last_error_ptr()) }.to_str().unwrap().to_string();
+        let msg = unsafe { CStr::from_ptr(last_error_ptr()) }
+            .to_str()
+            .unwrap()
+            .to_string();
         assert!(msg.contains("boom"), "{msg}");
         assert_eq!(guard(-1, || 7), 7);
     }

@@ -12,7 +12,9 @@ use crate::core::error::sptcp_error;
 /// The string is static: never NULL, never freed.
 #[no_mangle]
 pub extern "C" fn sptcp_error_string(error: i32) -> *const c_char {
-    guard(c"Unknown error".as_ptr(), || sptcp_error::c_text_of(error).as_ptr())
+    guard(c"Unknown error".as_ptr(), || {
+        sptcp_error::c_text_of(error).as_ptr()
+    })
 }
 
 /// The name of an error code's constant as Godot spells it, without the
@@ -22,7 +24,9 @@ pub extern "C" fn sptcp_error_string(error: i32) -> *const c_char {
 /// The string is static: never NULL, never freed.
 #[no_mangle]
 pub extern "C" fn sptcp_error_name(error: i32) -> *const c_char {
-    guard(c"UNKNOWN_ERROR".as_ptr(), || sptcp_error::c_name_of(error).as_ptr())
+    guard(c"UNKNOWN_ERROR".as_ptr(), || {
+        sptcp_error::c_name_of(error).as_ptr()
+    })
 }
 
 /// Details of the last call on this thread that failed, such as

@@ -3,7 +3,9 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use super::boundary::{code, copy_text, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg};
+use super::boundary::{
+    code, copy_text, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg,
+};
 use crate::core::error::{sptcp_error, Failure};
 use crate::core::stream_peer::AnyPeer;
 use crate::core::tcp_peer::{sptcp_status, TcpPeer};
@@ -34,13 +36,20 @@ impl sptcp_peer {
 }
 
 fn not_tcp(func: &str) -> Failure {
-    Failure::new(sptcp_error::SPTCP_ERR_UNAVAILABLE, format!("{func}: this peer is not a TCP peer"))
+    Failure::new(
+        sptcp_error::SPTCP_ERR_UNAVAILABLE,
+        format!("{func}: this peer is not a TCP peer"),
+    )
 }
 
 /// Runs `f` on the TCP peer behind `peer` for a function returning
 /// `sptcp_error`: NULL → INVALID_PARAMETER, not TCP → UNAVAILABLE, a panic
 /// → ERR_BUG.
-fn with_tcp(peer: *mut sptcp_peer, func: &str, f: impl FnOnce(&mut TcpPeer) -> sptcp_error) -> sptcp_error {
+fn with_tcp(
+    peer: *mut sptcp_peer,
+    func: &str,
+    f: impl FnOnce(&mut TcpPeer) -> sptcp_error,
+) -> sptcp_error {
     guard(sptcp_error::SPTCP_ERR_BUG, || {
         let Some(p) = handle_mut(peer) else {
             return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
@@ -54,7 +63,12 @@ fn with_tcp(peer: *mut sptcp_peer, func: &str, f: impl FnOnce(&mut TcpPeer) -> s
 
 /// Runs `f` on the TCP peer behind `peer` for a getter; NULL, a non-TCP
 /// peer and a panic give `nothing`.
-fn read_tcp<R: Copy>(peer: *const sptcp_peer, func: &str, nothing: R, f: impl FnOnce(&TcpPeer) -> R) -> R {
+fn read_tcp<R: Copy>(
+    peer: *const sptcp_peer,
+    func: &str,
+    nothing: R,
+    f: impl FnOnce(&TcpPeer) -> R,
+) -> R {
     guard(nothing, || {
         let Some(p) = handle(peer) else {
             return null_arg(func, "peer", nothing);
@@ -75,7 +89,9 @@ fn read_tcp<R: Copy>(peer: *const sptcp_peer, func: &str, nothing: R, f: impl Fn
 /// Free it with `sptcp_peer_free`. Returns NULL only if memory runs out.
 #[no_mangle]
 pub extern "C" fn sptcp_peer_new() -> *mut sptcp_peer {
-    guard(std::ptr::null_mut(), || sptcp_peer::new(AnyPeer::Tcp(TcpPeer::new())))
+    guard(std::ptr::null_mut(), || {
+        sptcp_peer::new(AnyPeer::Tcp(TcpPeer::new()))
+    })
 }
 
 /// Disconnects (closing the socket) and frees a peer made by
@@ -109,7 +125,11 @@ pub extern "C" fn sptcp_peer_free(peer: *mut sptcp_peer) {
 #[no_mangle]
 pub extern "C" fn sptcp_bind(peer: *mut sptcp_peer, port: i32, host: *const c_char) -> sptcp_error {
     with_tcp(peer, "sptcp_bind", |tcp| {
-        let host = if host.is_null() { Ok("*") } else { str_arg(host, "sptcp_bind", "host") };
+        let host = if host.is_null() {
+            Ok("*")
+        } else {
+            str_arg(host, "sptcp_bind", "host")
+        };
         code(host.and_then(|h| tcp.bind(port, h)))
     })
 }
@@ -134,7 +154,11 @@ pub extern "C" fn sptcp_bind(peer: *mut sptcp_peer, port: i32, host: *const c_ch
 /// `SPTCP_OK` means the status is now CONNECTING (usual) or CONNECTED. The
 /// connect timeout (`sptcp_set_connect_timeout_ms`) is read now.
 #[no_mangle]
-pub extern "C" fn sptcp_connect_to_host(peer: *mut sptcp_peer, host: *const c_char, port: i32) -> sptcp_error {
+pub extern "C" fn sptcp_connect_to_host(
+    peer: *mut sptcp_peer,
+    host: *const c_char,
+    port: i32,
+) -> sptcp_error {
     with_tcp(peer, "sptcp_connect_to_host", |tcp| {
         let host = str_arg(host, "sptcp_connect_to_host", "host");
         code(host.and_then(|h| tcp.connect_to_host(h, port)))
@@ -162,11 +186,19 @@ pub extern "C" fn sptcp_disconnect_from_host(peer: *mut sptcp_peer) {
 /// of the whole text without the NUL (0 for a NULL peer, which writes "").
 /// `SPTCP_HOST_MAX` bytes always suffice.
 #[no_mangle]
-pub extern "C" fn sptcp_get_connected_host(peer: *const sptcp_peer, buf: *mut c_char, buf_len: usize) -> usize {
+pub extern "C" fn sptcp_get_connected_host(
+    peer: *const sptcp_peer,
+    buf: *mut c_char,
+    buf_len: usize,
+) -> usize {
     guard(0, || {
         let text = match handle(peer) {
             None => null_arg("sptcp_get_connected_host", "peer", String::new()),
-            Some(p) => p.inner.tcp().map(TcpPeer::connected_host).unwrap_or_default(),
+            Some(p) => p
+                .inner
+                .tcp()
+                .map(TcpPeer::connected_host)
+                .unwrap_or_default(),
         };
         copy_text(&text, buf, buf_len)
     })
@@ -175,18 +207,22 @@ pub extern "C" fn sptcp_get_connected_host(peer: *const sptcp_peer, buf: *mut c_
 /// The remote port, or 0 when there is no connection (or `peer` is NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_get_connected_port(peer: *const sptcp_peer) -> i32 {
-    read_tcp(peer, "sptcp_get_connected_port", 0, |tcp| i32::from(tcp.connected_port()))
+    read_tcp(peer, "sptcp_get_connected_port", 0, |tcp| {
+        i32::from(tcp.connected_port())
+    })
 }
 
 /// The local port of the peer's socket (`getsockname`), or 0 when the peer
 /// has no socket (or `peer` is NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_get_local_port(peer: *const sptcp_peer) -> i32 {
-    read_tcp(peer, "sptcp_get_local_port", 0, |tcp| match tcp.local_port() {
-        Ok(p) => i32::from(p),
-        Err(f) => {
-            report(f);
-            0
+    read_tcp(peer, "sptcp_get_local_port", 0, |tcp| {
+        match tcp.local_port() {
+            Ok(p) => i32::from(p),
+            Err(f) => {
+                report(f);
+                0
+            }
         }
     })
 }
@@ -196,7 +232,12 @@ pub extern "C" fn sptcp_get_local_port(peer: *const sptcp_peer) -> i32 {
 /// `SPTCP_STATUS_NONE` for NULL.
 #[no_mangle]
 pub extern "C" fn sptcp_get_status(peer: *const sptcp_peer) -> sptcp_status {
-    read_tcp(peer, "sptcp_get_status", sptcp_status::SPTCP_STATUS_NONE, |tcp| tcp.status())
+    read_tcp(
+        peer,
+        "sptcp_get_status",
+        sptcp_status::SPTCP_STATUS_NONE,
+        |tcp| tcp.status(),
+    )
 }
 
 /// Updates the status from the socket, without waiting (Godot's
@@ -222,7 +263,9 @@ pub extern "C" fn sptcp_poll(peer: *mut sptcp_peer) -> sptcp_error {
 /// reason goes to `sptcp_last_error_message`.
 #[no_mangle]
 pub extern "C" fn sptcp_set_no_delay(peer: *mut sptcp_peer, enabled: bool) {
-    with_tcp(peer, "sptcp_set_no_delay", |tcp| code(tcp.set_no_delay(enabled)));
+    with_tcp(peer, "sptcp_set_no_delay", |tcp| {
+        code(tcp.set_no_delay(enabled))
+    });
 }
 
 /// Sets how long a connect may stay CONNECTING before `sptcp_poll` gives

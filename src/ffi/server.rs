@@ -2,7 +2,9 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{code, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg};
+use super::boundary::{
+    code, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg,
+};
 use super::peer::sptcp_peer;
 use crate::core::error::sptcp_error;
 use crate::core::stream_peer::AnyPeer;
@@ -22,7 +24,11 @@ pub struct sptcp_server {
 /// `sptcp_server_free`. Returns NULL only if memory runs out.
 #[no_mangle]
 pub extern "C" fn sptcp_server_new() -> *mut sptcp_server {
-    guard(std::ptr::null_mut(), || into_handle(sptcp_server { inner: TcpServer::new() }))
+    guard(std::ptr::null_mut(), || {
+        into_handle(sptcp_server {
+            inner: TcpServer::new(),
+        })
+    })
 }
 
 /// Stops listening and frees the server. Peers already taken are not
@@ -50,10 +56,18 @@ pub extern "C" fn sptcp_server_free(server: *mut sptcp_server) {
 /// `SPTCP_ERR_ALREADY_IN_USE` for any bind failure (port taken, address
 /// not on this host, no permission); `SPTCP_FAILED` when `listen` fails.
 #[no_mangle]
-pub extern "C" fn sptcp_server_listen(server: *mut sptcp_server, port: i32, bind_address: *const c_char) -> sptcp_error {
+pub extern "C" fn sptcp_server_listen(
+    server: *mut sptcp_server,
+    port: i32,
+    bind_address: *const c_char,
+) -> sptcp_error {
     guard(sptcp_error::SPTCP_ERR_BUG, || {
         let Some(s) = handle_mut(server) else {
-            return null_arg("sptcp_server_listen", "server", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
+            return null_arg(
+                "sptcp_server_listen",
+                "server",
+                sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+            );
         };
         let addr = if bind_address.is_null() {
             Ok("*")
@@ -95,7 +109,11 @@ pub extern "C" fn sptcp_server_is_connection_available(server: *const sptcp_serv
 pub extern "C" fn sptcp_server_take_connection(server: *mut sptcp_server) -> *mut sptcp_peer {
     guard(std::ptr::null_mut(), || {
         let Some(s) = handle_mut(server) else {
-            return null_arg("sptcp_server_take_connection", "server", std::ptr::null_mut());
+            return null_arg(
+                "sptcp_server_take_connection",
+                "server",
+                std::ptr::null_mut(),
+            );
         };
         match s.inner.take_connection() {
             Ok(tcp) => sptcp_peer::new(AnyPeer::Tcp(tcp)),

@@ -35,7 +35,11 @@ fn transfer(
 /// NONE. `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer, or NULL data with
 /// `len > 0`. Never raises SIGPIPE.
 #[no_mangle]
-pub extern "C" fn sptcp_put_data(peer: *mut sptcp_peer, data: *const u8, len: usize) -> sptcp_error {
+pub extern "C" fn sptcp_put_data(
+    peer: *mut sptcp_peer,
+    data: *const u8,
+    len: usize,
+) -> sptcp_error {
     transfer(peer, std::ptr::null_mut(), "sptcp_put_data", |s| {
         if len == 0 {
             return (0, Ok(()));
@@ -54,7 +58,12 @@ pub extern "C" fn sptcp_put_data(peer: *mut sptcp_peer, data: *const u8, len: us
 ///
 /// Errors as `sptcp_put_data`; `len == 0` is `SPTCP_OK` with 0 sent.
 #[no_mangle]
-pub extern "C" fn sptcp_put_partial_data(peer: *mut sptcp_peer, data: *const u8, len: usize, sent: *mut usize) -> sptcp_error {
+pub extern "C" fn sptcp_put_partial_data(
+    peer: *mut sptcp_peer,
+    data: *const u8,
+    len: usize,
+    sent: *mut usize,
+) -> sptcp_error {
     transfer(peer, sent, "sptcp_put_partial_data", |s| {
         if len == 0 {
             return (0, Ok(()));
@@ -77,14 +86,21 @@ pub extern "C" fn sptcp_put_partial_data(peer: *mut sptcp_peer, data: *const u8,
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer, or NULL `buf` with
 /// `len > 0`.
 #[no_mangle]
-pub extern "C" fn sptcp_get_data(peer: *mut sptcp_peer, buf: *mut u8, len: usize, received: *mut usize) -> sptcp_error {
-    transfer(peer, received, "sptcp_get_data", |s| match bytes_out(buf, len, "sptcp_get_data") {
-        Ok(b) => {
-            let (n, r) = s.get_data(b);
-            b[n..].fill(0);
-            (n, r)
+pub extern "C" fn sptcp_get_data(
+    peer: *mut sptcp_peer,
+    buf: *mut u8,
+    len: usize,
+    received: *mut usize,
+) -> sptcp_error {
+    transfer(peer, received, "sptcp_get_data", |s| {
+        match bytes_out(buf, len, "sptcp_get_data") {
+            Ok(b) => {
+                let (n, r) = s.get_data(b);
+                b[n..].fill(0);
+                (n, r)
+            }
+            Err(f) => (0, Err(f)),
         }
-        Err(f) => (0, Err(f)),
     })
 }
 
@@ -95,13 +111,21 @@ pub extern "C" fn sptcp_get_data(peer: *mut sptcp_peer, buf: *mut u8, len: usize
 /// `SPTCP_ERR_FILE_EOF` (with 0 received, status NONE) when the peer has
 /// closed and everything was read; otherwise errors as `sptcp_get_data`.
 #[no_mangle]
-pub extern "C" fn sptcp_get_partial_data(peer: *mut sptcp_peer, buf: *mut u8, len: usize, received: *mut usize) -> sptcp_error {
-    transfer(peer, received, "sptcp_get_partial_data", |s| {
-        match bytes_out(buf, len, "sptcp_get_partial_data") {
+pub extern "C" fn sptcp_get_partial_data(
+    peer: *mut sptcp_peer,
+    buf: *mut u8,
+    len: usize,
+    received: *mut usize,
+) -> sptcp_error {
+    transfer(
+        peer,
+        received,
+        "sptcp_get_partial_data",
+        |s| match bytes_out(buf, len, "sptcp_get_partial_data") {
             Ok(b) => s.get_partial_data(b),
             Err(f) => (0, Err(f)),
-        }
-    })
+        },
+    )
 }
 
 /// Bytes that can be read now without waiting (`FIONREAD`). -1 when the
@@ -114,4 +138,3 @@ pub extern "C" fn sptcp_get_available_bytes(peer: *const sptcp_peer) -> i32 {
         None => null_arg("sptcp_get_available_bytes", "peer", -1),
     })
 }
-

@@ -194,7 +194,10 @@ mod tests {
         assert!(target_for(Domain::IPV4, false, v4).is_some());
         assert!(target_for(Domain::IPV4, false, v6).is_none());
         assert!(target_for(Domain::IPV6, true, v4).is_none());
-        let mapped = target_for(Domain::IPV6, false, v4).unwrap().as_socket().unwrap();
+        let mapped = target_for(Domain::IPV6, false, v4)
+            .unwrap()
+            .as_socket()
+            .unwrap();
         assert_eq!(mapped.to_string(), "[::ffff:127.0.0.1]:80");
     }
 }

@@ -90,7 +90,11 @@ pub fn set_listener_reuse(_sock: &Socket) -> io::Result<()> {
 pub fn in_progress(e: &io::Error) -> bool {
     matches!(
         e.raw_os_error(),
-        Some(WSAEWOULDBLOCK) | Some(WSAEINPROGRESS) | Some(WSAEALREADY) | Some(WSAEINVAL) | Some(WSAEINTR)
+        Some(WSAEWOULDBLOCK)
+            | Some(WSAEINPROGRESS)
+            | Some(WSAEALREADY)
+            | Some(WSAEINVAL)
+            | Some(WSAEINTR)
     )
 }
 
