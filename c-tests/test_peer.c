@@ -2,6 +2,10 @@
  * refused connects and the connect timeout. */
 #include "check.h"
 
+#include <fcntl.h>
+
+#include "rawsock.h"
+
 static void null_handles(void) {
     char buf[8] = "xxxxxxx";
     size_t n = 99;
@@ -163,11 +167,59 @@ static void refused_connect(void) {
     sptcp_peer_free(p);
 }
 
+/* A connect that never completes: a listener whose accept queue is full
+ * drops the SYN, so the connect stays in progress. The peer's own timeout
+ * ends it in poll, not before and not long after. */
+static void connect_timeout(void) {
+    int port = 0;
+    int lfd = raw_listen(&port);
+    if (lfd < 0) {
+        CHECK(!"raw_listen");
+        return;
+    }
+    listen(lfd, 0);
+    /* Fill the queue (backlog 0 holds one) with a plain client. */
+    int filler = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CHECK_EQ(connect(filler, (struct sockaddr *)&a, sizeof a), 0);
+    sleep_ms(20);
+
+    sptcp_peer *p = sptcp_peer_new();
+    sptcp_set_connect_timeout_ms(p, 400);
+    long long start = now_ms();
+    CHECK_EQ(sptcp_connect_to_host(p, "127.0.0.1", port), SPTCP_OK);
+    sptcp_set_connect_timeout_ms(p, 60000); /* read at connect: no effect now */
+    sptcp_error last = SPTCP_OK;
+    int connecting_at_200 = -1;
+    while (sptcp_get_status(p) == SPTCP_STATUS_CONNECTING && now_ms() - start < 5000) {
+        last = sptcp_poll(p);
+        if (connecting_at_200 < 0 && now_ms() - start >= 200) {
+            connecting_at_200 = sptcp_get_status(p) == SPTCP_STATUS_CONNECTING;
+        }
+        sleep_ms(2);
+    }
+    long long elapsed = now_ms() - start;
+    CHECK_EQ(connecting_at_200, 1);
+    CHECK_EQ(sptcp_get_status(p), SPTCP_STATUS_ERROR);
+    CHECK_EQ(last, SPTCP_ERR_CONNECTION_ERROR);
+    CHECK(strstr(sptcp_last_error_message(), "timed out after 400 ms") != NULL);
+    CHECK(elapsed >= 400);
+    CHECK(elapsed < 1900);
+    sptcp_peer_free(p);
+    close(filler);
+    close(lfd);
+}
+
 int main(void) {
     null_handles();
     fresh_peer();
     bind_checks();
     connect_checks();
     refused_connect();
+    connect_timeout();
     return check_summary("test_peer");
 }

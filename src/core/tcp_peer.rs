@@ -52,8 +52,9 @@ struct Open {
 pub struct TcpPeer {
     open: Option<Open>,
     status: Status,
-    /// Absolute deadline of a connect in progress.
-    deadline: Option<Instant>,
+    /// Deadline of a connect in progress, and the timeout it was set from
+    /// (the setting may change while the connect runs).
+    deadline: Option<(Instant, Duration)>,
     /// The remote end given to connect, or the accepted peer's address.
     remote: Option<SocketAddr>,
     /// What `connect()` is called with while CONNECTING.
@@ -203,7 +204,7 @@ impl TcpPeer {
                 format!("connect to {endpoint}: the bound socket's address family can't reach this address"),
             );
         };
-        self.deadline = Some(Instant::now() + self.connect_timeout);
+        self.deadline = Some((Instant::now() + self.connect_timeout, self.connect_timeout));
         match open.sock.connect(&target) {
             Ok(()) => self.status = Status::SPTCP_STATUS_CONNECTED,
             Err(e) if sys::already_connected(&e) => self.status = Status::SPTCP_STATUS_CONNECTED,
@@ -292,8 +293,8 @@ impl TcpPeer {
             Ok(()) => self.status = Status::SPTCP_STATUS_CONNECTED,
             Err(e) if sys::already_connected(&e) => self.status = Status::SPTCP_STATUS_CONNECTED,
             Err(e) if sys::in_progress(&e) => {
-                if self.deadline.is_some_and(|d| Instant::now() > d) {
-                    let ms = self.connect_timeout.as_millis();
+                if let Some((_, timeout)) = self.deadline.filter(|(d, _)| Instant::now() > *d) {
+                    let ms = timeout.as_millis();
                     self.enter_error();
                     return fail(
                         Error::SPTCP_ERR_CONNECTION_ERROR,
@@ -377,84 +378,39 @@ impl TcpPeer {
         } else {
             "put_partial_data"
         };
-        let sock = match self.connected_sock(what) {
-            Ok(s) => s,
-            Err(f) => return (0, Err(f)),
-        };
-        let mut sent = 0;
-        while sent < data.len() {
-            match sys::send(sock, &data[sent..]) {
-                Ok(n) => sent += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if !block {
-                        return (sent, Ok(()));
-                    }
-                    if let Err(f) = wait_ready(sock, PollType::Out, what) {
-                        self.disconnect_from_host();
-                        return (sent, Err(f));
-                    }
-                }
-                Err(e) => {
-                    self.disconnect_from_host();
-                    return (sent, Err(io_fail(Error::SPTCP_FAILED, what, &e)));
-                }
-            }
-        }
-        (sent, Ok(()))
+        self.transfer(what, |sock, sent| send_loop(sock, data, block, what, sent))
     }
 
     /// Godot's internal `read`: fills all of `buf` (`block`) or returns
     /// after the first successful receive. The peer closing gives
-    /// `SPTCP_ERR_FILE_EOF` with the bytes read so far; other errors close
-    /// the socket (status NONE) and give FAILED.
+    /// `SPTCP_ERR_FILE_EOF` with the bytes read so far; other errors give
+    /// FAILED. Either way the socket is closed and the status is NONE.
     pub fn read(&mut self, buf: &mut [u8], block: bool) -> (usize, Result<()>) {
         let what = if block {
             "get_data"
         } else {
             "get_partial_data"
         };
+        self.transfer(what, |sock, got| recv_loop(sock, buf, block, what, got))
+    }
+
+    /// Runs a send or receive loop on the connected socket; any failure
+    /// disconnects (Godot: read and write errors leave STATUS_NONE).
+    fn transfer(
+        &mut self,
+        what: &str,
+        run: impl FnOnce(&Socket, &mut usize) -> Result<()>,
+    ) -> (usize, Result<()>) {
         let sock = match self.connected_sock(what) {
             Ok(s) => s,
             Err(f) => return (0, Err(f)),
         };
-        let mut got = 0;
-        while got < buf.len() {
-            match sys::recv(sock, &mut buf[got..]) {
-                Ok(0) => {
-                    self.disconnect_from_host();
-                    return (
-                        got,
-                        fail(
-                            Error::SPTCP_ERR_FILE_EOF,
-                            format!(
-                                "{what}: the peer closed the connection after {got} of {} bytes",
-                                buf.len()
-                            ),
-                        ),
-                    );
-                }
-                Ok(n) => {
-                    got += n;
-                    if !block {
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if !block {
-                        break;
-                    }
-                    if let Err(f) = wait_ready(sock, PollType::In, what) {
-                        self.disconnect_from_host();
-                        return (got, Err(f));
-                    }
-                }
-                Err(e) => {
-                    self.disconnect_from_host();
-                    return (got, Err(io_fail(Error::SPTCP_FAILED, what, &e)));
-                }
-            }
+        let mut done = 0;
+        let r = run(sock, &mut done);
+        if r.is_err() {
+            self.disconnect_from_host();
         }
-        (got, Ok(()))
+        (done, r)
     }
 
     /// Bytes waiting to be read (`FIONREAD`), or -1 without a socket.
@@ -510,6 +466,62 @@ fn wait_ready(sock: &Socket, what: PollType, op: &str) -> Result<()> {
         ),
         Err(e) => Err(io_fail(Error::SPTCP_FAILED, op, &e)),
     }
+}
+
+/// Sends `data` from `*sent` on; without `block`, stops when the kernel
+/// takes no more.
+fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usize) -> Result<()> {
+    while *sent < data.len() {
+        match sys::send(sock, &data[*sent..]) {
+            Ok(n) => *sent += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if !block {
+                    break;
+                }
+                wait_ready(sock, PollType::Out, what)?;
+            }
+            Err(e) => return Err(io_fail(Error::SPTCP_FAILED, what, &e)),
+        }
+    }
+    Ok(())
+}
+
+/// Receives into `buf` from `*got` on; without `block`, returns after the
+/// first receive that gave data, or when nothing is there.
+fn recv_loop(
+    sock: &Socket,
+    buf: &mut [u8],
+    block: bool,
+    what: &str,
+    got: &mut usize,
+) -> Result<()> {
+    while *got < buf.len() {
+        match sys::recv(sock, &mut buf[*got..]) {
+            Ok(0) => {
+                return fail(
+                    Error::SPTCP_ERR_FILE_EOF,
+                    format!(
+                        "{what}: the peer closed the connection after {got} of {} bytes",
+                        buf.len()
+                    ),
+                )
+            }
+            Ok(n) => {
+                *got += n;
+                if !block {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if !block {
+                    break;
+                }
+                wait_ready(sock, PollType::In, what)?;
+            }
+            Err(e) => return Err(io_fail(Error::SPTCP_FAILED, what, &e)),
+        }
+    }
+    Ok(())
 }
 
 /// Opens a socket of `domain`, with IPV6_V6ONLY set as asked on IPv6.

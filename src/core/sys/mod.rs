@@ -161,18 +161,35 @@ pub fn target_for(domain: Domain, v6only: bool, addr: SocketAddr) -> Option<Sock
 mod tests {
     use super::*;
 
+    /// Reads O_NONBLOCK and FD_CLOEXEC back from the descriptor.
+    #[cfg(unix)]
+    fn assert_nonblocking_cloexec(s: &Socket) {
+        use std::os::fd::AsRawFd;
+        assert!(s.nonblocking().unwrap());
+        // SAFETY: F_GETFD on a descriptor owned by `s`, no pointers.
+        let flags = unsafe { libc::fcntl(s.as_raw_fd(), libc::F_GETFD) };
+        assert!(flags >= 0 && flags & libc::FD_CLOEXEC != 0, "{flags}");
+    }
+
     #[test]
-    fn open_gives_nonblocking_tcp() {
-        let s = open_tcp(Domain::IPV4).unwrap();
-        assert_eq!(s.r#type().unwrap(), Type::STREAM);
+    fn open_and_accept_give_nonblocking_cloexec_sockets() {
+        let listener = open_tcp(Domain::IPV4).unwrap();
+        assert_eq!(listener.r#type().unwrap(), Type::STREAM);
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        listener.bind(&any.into()).unwrap();
+        listener.listen(8).unwrap();
+        let port = local_port(&listener).unwrap();
+        let client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let r = poll(&listener, PollType::In, Some(Duration::from_secs(5))).unwrap();
+        assert!(r.readable);
+        let (accepted, remote) = accept(&listener).unwrap();
+        assert_eq!(remote, client.local_addr().unwrap());
         #[cfg(unix)]
         {
-            use std::os::fd::AsRawFd;
-            assert!(s.nonblocking().unwrap());
-            // SAFETY: F_GETFD on a descriptor owned by `s`, no pointers.
-            let flags = unsafe { libc::fcntl(s.as_raw_fd(), libc::F_GETFD) };
-            assert!(flags >= 0 && flags & libc::FD_CLOEXEC != 0, "{flags}");
+            assert_nonblocking_cloexec(&listener);
+            assert_nonblocking_cloexec(&accepted);
         }
+        assert_eq!(available(&accepted).unwrap(), 0);
     }
 
     #[test]
