@@ -8,7 +8,6 @@
 //! address (say "1:2:3:4:5:6:7:8:9") is rejected instead of being used as
 //! garbage.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -124,7 +123,9 @@ const CACHE_TTL: Duration = Duration::from_secs(60);
 /// Godot's resolver queue size; also the bound of this cache.
 const CACHE_MAX: usize = 256;
 
-static CACHE: Mutex<Option<HashMap<String, (IpAddr, Instant)>>> = Mutex::new(None);
+/// Successful lookups: (lower-case name, address, when). A short list
+/// scanned linearly; it holds at most `CACHE_MAX` entries.
+static CACHE: Mutex<Vec<(String, IpAddr, Instant)>> = Mutex::new(Vec::new());
 
 /// A name the system resolver could be asked about: the characters of host
 /// names, numeric forms and scoped IPv6 ("fe80::1%lo"). Anything else
@@ -185,21 +186,20 @@ pub fn resolve(host: &str) -> Result<IpAddr> {
 }
 
 fn cache_get(key: &str) -> Option<IpAddr> {
-    let guard = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-    let (ip, at) = guard.as_ref()?.get(key)?;
-    (at.elapsed() < CACHE_TTL).then_some(*ip)
+    let cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    cache
+        .iter()
+        .find(|(name, _, at)| name == key && at.elapsed() < CACHE_TTL)
+        .map(|(_, ip, _)| *ip)
 }
 
 fn cache_put(key: String, ip: IpAddr) {
-    let mut guard = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-    let map = guard.get_or_insert_with(HashMap::new);
-    if map.len() >= CACHE_MAX {
-        map.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
-        if map.len() >= CACHE_MAX {
-            map.clear();
-        }
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    cache.retain(|(name, _, at)| *name != key && at.elapsed() < CACHE_TTL);
+    if cache.len() >= CACHE_MAX {
+        cache.remove(0); // the oldest
     }
-    map.insert(key, (ip, Instant::now()));
+    cache.push((key, ip, Instant::now()));
 }
 
 /// `host:port` for messages, with brackets around IPv6.
