@@ -50,7 +50,7 @@
  * `SPTCP_ERR_BUG` (47). The values the TCP calls return are 0, 1, 2, 6, 18,
  * 20, 22, 24, 26, 27, 30, 31 and 47.
  */
-typedef enum sptcp_error {
+typedef enum {
   SPTCP_OK = 0,
   SPTCP_FAILED = 1,
   SPTCP_ERR_UNAVAILABLE = 2,
@@ -105,7 +105,7 @@ typedef enum sptcp_error {
 /**
  * Connection status of a TCP peer (Godot's `StreamPeerTCP.Status`).
  */
-typedef enum sptcp_status {
+typedef enum {
   /**
    * No connection: new, disconnected, closed by the peer, or after a
    * failed read or write.
@@ -127,10 +127,12 @@ typedef enum sptcp_status {
 } sptcp_status;
 
 /**
- * A stream peer: Godot's StreamPeerTCP (and, in later versions, other
- * StreamPeer kinds).
+ * A stream peer: Godot's StreamPeerTCP (from `sptcp_peer_new` or
+ * `sptcp_server_take_connection`) or StreamPeerBuffer (from
+ * `sptcp_buffer_new`). The data, typed-value and string calls work on
+ * both; TCP calls on a buffer give `SPTCP_ERR_UNAVAILABLE`.
  *
- * Made by `sptcp_peer_new` or `sptcp_server_take_connection`, freed by
+ * Freed by
  * `sptcp_peer_free`. A peer may move between threads but must be used by
  * one thread at a time; distinct peers may be used on distinct threads at
  * once.
@@ -141,7 +143,10 @@ typedef enum sptcp_status {
  * `sptcp_get_local_port`, `sptcp_set_no_delay`,
  * `sptcp_set_connect_timeout_ms`, `sptcp_get_connect_timeout_ms`, and the
  * data calls `sptcp_put_data`, `sptcp_put_partial_data`, `sptcp_get_data`,
- * `sptcp_get_partial_data`, `sptcp_get_available_bytes`.
+ * `sptcp_get_partial_data`, `sptcp_get_available_bytes`, the typed
+ * `sptcp_put_*` / `sptcp_get_*` calls, `sptcp_put_string`,
+ * `sptcp_get_string` and their UTF-8 forms, `sptcp_set_big_endian`,
+ * `sptcp_set_max_message_size`, and the `sptcp_buffer_*` calls.
  */
 typedef struct sptcp_peer sptcp_peer;
 
@@ -158,6 +163,78 @@ typedef struct sptcp_server sptcp_server;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Creates an empty StreamPeerBuffer: an in-memory peer on which every
+ * data, typed and string call works (writes go to the cursor and grow the
+ * buffer; reads come from the cursor). Free it with `sptcp_peer_free`.
+ *
+ * TCP-only calls on a buffer (`sptcp_connect_to_host`, `sptcp_poll`, …)
+ * return `SPTCP_ERR_UNAVAILABLE` or their "nothing" value. Differences in
+ * the data calls, as in Godot: `sptcp_get_data` with fewer bytes left
+ * than asked copies and consumes what is there and returns
+ * `SPTCP_ERR_INVALID_PARAMETER`; `sptcp_get_partial_data` always returns
+ * `SPTCP_OK`; `sptcp_get_available_bytes` is size − position, which can
+ * be negative after a shrinking `sptcp_buffer_resize`.
+ */
+sptcp_peer *sptcp_buffer_new(void);
+
+/**
+ * The cursor position; -1 for NULL or a peer that is not a buffer.
+ */
+int64_t sptcp_buffer_get_position(const sptcp_peer *peer);
+
+/**
+ * The size in bytes; -1 for NULL or a peer that is not a buffer.
+ */
+int64_t sptcp_buffer_get_size(const sptcp_peer *peer);
+
+/**
+ * Moves the cursor to `position` (0..size; size itself is allowed).
+ * Outside that range nothing changes and `SPTCP_ERR_INVALID_PARAMETER`
+ * is returned (Godot prints an error). Also INVALID_PARAMETER for NULL or
+ * a peer that is not a buffer.
+ */
+sptcp_error sptcp_buffer_seek(sptcp_peer *peer, int64_t position);
+
+/**
+ * Resizes the buffer to `size` bytes; new bytes are zero. The cursor does
+ * not move, so it may end up past the end (reads then give nothing and
+ * `sptcp_get_available_bytes` is negative, as in Godot).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a negative size, NULL or a peer that
+ * is not a buffer; `SPTCP_ERR_OUT_OF_MEMORY` when the memory cannot be had.
+ */
+sptcp_error sptcp_buffer_resize(sptcp_peer *peer, int64_t size);
+
+/**
+ * Empties the buffer and moves the cursor to 0.
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL or a peer that is not a buffer.
+ */
+sptcp_error sptcp_buffer_clear(sptcp_peer *peer);
+
+/**
+ * Copies the buffer's bytes (all of them, whatever the cursor) into `buf`:
+ * min(size, `buf_len`) bytes. Returns the full size, so a call with
+ * `buf_len` 0 (and `buf` NULL) asks how much room is needed. 0 for NULL or
+ * a peer that is not a buffer.
+ */
+size_t sptcp_buffer_get_data_array(const sptcp_peer *peer, uint8_t *buf, size_t buf_len);
+
+/**
+ * Replaces the buffer's bytes with a copy of `len` bytes at `data` and
+ * moves the cursor to 0. `data` may be NULL when `len` is 0 (which empties
+ * the buffer). `SPTCP_ERR_INVALID_PARAMETER` for NULL data with `len > 0`,
+ * a NULL peer or a peer that is not a buffer.
+ */
+sptcp_error sptcp_buffer_set_data_array(sptcp_peer *peer, const uint8_t *data, size_t len);
+
+/**
+ * A new buffer with a copy of the bytes, the cursor at 0 and the default
+ * settings (little-endian, 64 MiB max message size): as in Godot, the
+ * cursor and `big_endian` are not copied. Free it with `sptcp_peer_free`.
+ * NULL for NULL or a peer that is not a buffer.
+ */
+sptcp_peer *sptcp_buffer_duplicate(const sptcp_peer *peer);
 
 /**
  * Godot's text for an error code, e.g. "Can't connect" for
@@ -201,7 +278,7 @@ const char *sptcp_version(void);
  *
  * Free it with `sptcp_peer_free`. Returns NULL only if memory runs out.
  */
-struct sptcp_peer *sptcp_peer_new(void);
+sptcp_peer *sptcp_peer_new(void);
 
 /**
  * Disconnects (closing the socket) and frees a peer made by
@@ -210,7 +287,7 @@ struct sptcp_peer *sptcp_peer_new(void);
  * NULL is fine (nothing happens); freeing the same peer twice is not
  * (undefined behaviour).
  */
-void sptcp_peer_free(struct sptcp_peer *peer);
+void sptcp_peer_free(sptcp_peer *peer);
 
 /**
  * Binds the peer's socket to a local address and port before connecting
@@ -232,7 +309,7 @@ void sptcp_peer_free(struct sptcp_peer *peer);
  * Unlike Godot, a failed bind never leaves a socket behind: the peer can
  * be bound again at once. The status is not changed.
  */
-enum sptcp_error sptcp_bind(struct sptcp_peer *peer, int32_t port, const char *host);
+sptcp_error sptcp_bind(sptcp_peer *peer, int32_t port, const char *host);
 
 /**
  * Starts connecting to `host`:`port` (Godot's
@@ -255,7 +332,7 @@ enum sptcp_error sptcp_bind(struct sptcp_peer *peer, int32_t port, const char *h
  * `SPTCP_OK` means the status is now CONNECTING (usual) or CONNECTED. The
  * connect timeout (`sptcp_set_connect_timeout_ms`) is read now.
  */
-enum sptcp_error sptcp_connect_to_host(struct sptcp_peer *peer, const char *host, int32_t port);
+sptcp_error sptcp_connect_to_host(sptcp_peer *peer, const char *host, int32_t port);
 
 /**
  * Closes the connection and the socket (bound, connecting or connected)
@@ -263,7 +340,7 @@ enum sptcp_error sptcp_connect_to_host(struct sptcp_peer *peer, const char *host
  * address. Safe to call in any state, any number of times. NULL is ignored
  * (and noted in `sptcp_last_error_message`).
  */
-void sptcp_disconnect_from_host(struct sptcp_peer *peer);
+void sptcp_disconnect_from_host(sptcp_peer *peer);
 
 /**
  * Writes the remote address into `buf`, like `snprintf`: IPv4 dotted
@@ -275,25 +352,25 @@ void sptcp_disconnect_from_host(struct sptcp_peer *peer);
  * of the whole text without the NUL (0 for a NULL peer, which writes "").
  * `SPTCP_HOST_MAX` bytes always suffice.
  */
-size_t sptcp_get_connected_host(const struct sptcp_peer *peer, char *buf, size_t buf_len);
+size_t sptcp_get_connected_host(const sptcp_peer *peer, char *buf, size_t buf_len);
 
 /**
  * The remote port, or 0 when there is no connection (or `peer` is NULL).
  */
-int32_t sptcp_get_connected_port(const struct sptcp_peer *peer);
+int32_t sptcp_get_connected_port(const sptcp_peer *peer);
 
 /**
  * The local port of the peer's socket (`getsockname`), or 0 when the peer
  * has no socket (or `peer` is NULL).
  */
-int32_t sptcp_get_local_port(const struct sptcp_peer *peer);
+int32_t sptcp_get_local_port(const sptcp_peer *peer);
 
 /**
  * The peer's status. A plain getter, as in Godot 4: it never looks at the
  * socket, so call `sptcp_poll` to see a connect finish or a peer close.
  * `SPTCP_STATUS_NONE` for NULL.
  */
-enum sptcp_status sptcp_get_status(const struct sptcp_peer *peer);
+sptcp_status sptcp_get_status(const sptcp_peer *peer);
 
 /**
  * Updates the status from the socket, without waiting (Godot's
@@ -309,7 +386,7 @@ enum sptcp_status sptcp_get_status(const struct sptcp_peer *peer);
  *
  * `SPTCP_ERR_INVALID_PARAMETER` for NULL.
  */
-enum sptcp_error sptcp_poll(struct sptcp_peer *peer);
+sptcp_error sptcp_poll(sptcp_peer *peer);
 
 /**
  * Turns Nagle's algorithm off (`enabled` true: small writes go out at
@@ -317,7 +394,7 @@ enum sptcp_error sptcp_poll(struct sptcp_peer *peer);
  * socket (connecting or connected); without one nothing happens and the
  * reason goes to `sptcp_last_error_message`.
  */
-void sptcp_set_no_delay(struct sptcp_peer *peer, bool enabled);
+void sptcp_set_no_delay(sptcp_peer *peer, bool enabled);
 
 /**
  * Sets how long a connect may stay CONNECTING before `sptcp_poll` gives
@@ -327,24 +404,24 @@ void sptcp_set_no_delay(struct sptcp_peer *peer, bool enabled);
  * already running. The check happens only in `sptcp_poll`. NULL is
  * ignored.
  */
-void sptcp_set_connect_timeout_ms(struct sptcp_peer *peer, uint32_t ms);
+void sptcp_set_connect_timeout_ms(sptcp_peer *peer, uint32_t ms);
 
 /**
  * The connect timeout in milliseconds (0 for NULL).
  */
-uint32_t sptcp_get_connect_timeout_ms(const struct sptcp_peer *peer);
+uint32_t sptcp_get_connect_timeout_ms(const sptcp_peer *peer);
 
 /**
  * Creates a server that is not listening yet. Free it with
  * `sptcp_server_free`. Returns NULL only if memory runs out.
  */
-struct sptcp_server *sptcp_server_new(void);
+sptcp_server *sptcp_server_new(void);
 
 /**
  * Stops listening and frees the server. Peers already taken are not
  * affected. NULL is fine; freeing twice is not (undefined behaviour).
  */
-void sptcp_server_free(struct sptcp_server *server);
+void sptcp_server_free(sptcp_server *server);
 
 /**
  * Starts listening on `port` (Godot's `TCPServer.listen`), with
@@ -365,18 +442,18 @@ void sptcp_server_free(struct sptcp_server *server);
  * `SPTCP_ERR_ALREADY_IN_USE` for any bind failure (port taken, address
  * not on this host, no permission); `SPTCP_FAILED` when `listen` fails.
  */
-enum sptcp_error sptcp_server_listen(struct sptcp_server *server, int32_t port, const char *bind_address);
+sptcp_error sptcp_server_listen(sptcp_server *server, int32_t port, const char *bind_address);
 
 /**
  * Whether the server is listening (false for NULL).
  */
-bool sptcp_server_is_listening(const struct sptcp_server *server);
+bool sptcp_server_is_listening(const sptcp_server *server);
 
 /**
  * Whether a connection is waiting to be taken, without waiting (false when
  * not listening, or for NULL).
  */
-bool sptcp_server_is_connection_available(const struct sptcp_server *server);
+bool sptcp_server_is_connection_available(const sptcp_server *server);
 
 /**
  * Takes the next waiting connection as a new peer, already
@@ -388,20 +465,20 @@ bool sptcp_server_is_connection_available(const struct sptcp_server *server);
  * before it could be accepted (say, the client reset it), when not
  * listening, or for a NULL server; `sptcp_last_error_message` says which.
  */
-struct sptcp_peer *sptcp_server_take_connection(struct sptcp_server *server);
+sptcp_peer *sptcp_server_take_connection(sptcp_server *server);
 
 /**
  * The port the server listens on (useful after listening on port 0); 0
  * when not listening, or for NULL.
  */
-int32_t sptcp_server_get_local_port(const struct sptcp_server *server);
+int32_t sptcp_server_get_local_port(const sptcp_server *server);
 
 /**
  * Stops listening and closes the listening socket. Connections not yet
  * taken are dropped; peers already taken keep working. `listen` may be
  * called again. NULL is ignored.
  */
-void sptcp_server_stop(struct sptcp_server *server);
+void sptcp_server_stop(sptcp_server *server);
 
 /**
  * Sends all `len` bytes of `data`, waiting as long as it takes (Godot's
@@ -414,7 +491,7 @@ void sptcp_server_stop(struct sptcp_server *server);
  * NONE. `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer, or NULL data with
  * `len > 0`. Never raises SIGPIPE.
  */
-enum sptcp_error sptcp_put_data(struct sptcp_peer *peer, const uint8_t *data, size_t len);
+sptcp_error sptcp_put_data(sptcp_peer *peer, const uint8_t *data, size_t len);
 
 /**
  * Sends what can be sent now, up to `len` bytes, without waiting (Godot's
@@ -424,7 +501,7 @@ enum sptcp_error sptcp_put_data(struct sptcp_peer *peer, const uint8_t *data, si
  *
  * Errors as `sptcp_put_data`; `len == 0` is `SPTCP_OK` with 0 sent.
  */
-enum sptcp_error sptcp_put_partial_data(struct sptcp_peer *peer, const uint8_t *data, size_t len, size_t *sent);
+sptcp_error sptcp_put_partial_data(sptcp_peer *peer, const uint8_t *data, size_t len, size_t *sent);
 
 /**
  * Reads exactly `len` bytes into `buf`, waiting as long as it takes
@@ -438,7 +515,7 @@ enum sptcp_error sptcp_put_partial_data(struct sptcp_peer *peer, const uint8_t *
  * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer, or NULL `buf` with
  * `len > 0`.
  */
-enum sptcp_error sptcp_get_data(struct sptcp_peer *peer, uint8_t *buf, size_t len, size_t *received);
+sptcp_error sptcp_get_data(sptcp_peer *peer, uint8_t *buf, size_t len, size_t *received);
 
 /**
  * Reads what has arrived, up to `len` bytes, without waiting (Godot's
@@ -448,14 +525,266 @@ enum sptcp_error sptcp_get_data(struct sptcp_peer *peer, uint8_t *buf, size_t le
  * `SPTCP_ERR_FILE_EOF` (with 0 received, status NONE) when the peer has
  * closed and everything was read; otherwise errors as `sptcp_get_data`.
  */
-enum sptcp_error sptcp_get_partial_data(struct sptcp_peer *peer, uint8_t *buf, size_t len, size_t *received);
+sptcp_error sptcp_get_partial_data(sptcp_peer *peer, uint8_t *buf, size_t len, size_t *received);
 
 /**
  * Bytes that can be read now without waiting (`FIONREAD`). -1 when the
  * peer has no socket (never connected, disconnected, closed) or `peer` is
  * NULL, as in Godot.
  */
-int32_t sptcp_get_available_bytes(const struct sptcp_peer *peer);
+int32_t sptcp_get_available_bytes(const sptcp_peer *peer);
+
+/**
+ * Chooses the byte order of the fixed-width values (`sptcp_put_u32`, …)
+ * and of the 4-byte length prefixes of strings: little-endian (false, the
+ * default) or big-endian (true). Godot's `StreamPeer.big_endian`. The raw
+ * data calls are not affected. NULL is ignored.
+ */
+void sptcp_set_big_endian(sptcp_peer *peer, bool enabled);
+
+/**
+ * Whether big-endian is on (false for NULL).
+ */
+bool sptcp_is_big_endian_enabled(const sptcp_peer *peer);
+
+/**
+ * Sets the largest length this peer accepts when reading a length-prefixed
+ * message (a string now, a Variant later) or an explicit string length:
+ * anything larger is refused with `SPTCP_ERR_INVALID_DATA` before any
+ * memory is allocated. Default 64 MiB (67108864). 0 refuses every
+ * non-empty message. NULL is ignored.
+ */
+void sptcp_set_max_message_size(sptcp_peer *peer, size_t bytes);
+
+/**
+ * The peer's max message size in bytes (0 for NULL).
+ */
+size_t sptcp_get_max_message_size(const sptcp_peer *peer);
+
+/**
+ * Writes a signed 8-bit integer (1 byte) (Godot's `StreamPeer.put_8`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_8(sptcp_peer *peer, int8_t value);
+
+/**
+ * Reads a signed 8-bit integer (1 byte) into `*out` (Godot's `StreamPeer.get_8`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_8(sptcp_peer *peer, int8_t *out);
+
+/**
+ * Writes an unsigned 8-bit integer (1 byte) (Godot's `StreamPeer.put_u8`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_u8(sptcp_peer *peer, uint8_t value);
+
+/**
+ * Reads an unsigned 8-bit integer (1 byte) into `*out` (Godot's `StreamPeer.get_u8`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_u8(sptcp_peer *peer, uint8_t *out);
+
+/**
+ * Writes a signed 16-bit integer (2 bytes) (Godot's `StreamPeer.put_16`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_16(sptcp_peer *peer, int16_t value);
+
+/**
+ * Reads a signed 16-bit integer (2 bytes) into `*out` (Godot's `StreamPeer.get_16`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_16(sptcp_peer *peer, int16_t *out);
+
+/**
+ * Writes an unsigned 16-bit integer (2 bytes) (Godot's `StreamPeer.put_u16`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_u16(sptcp_peer *peer, uint16_t value);
+
+/**
+ * Reads an unsigned 16-bit integer (2 bytes) into `*out` (Godot's `StreamPeer.get_u16`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_u16(sptcp_peer *peer, uint16_t *out);
+
+/**
+ * Writes a signed 32-bit integer (4 bytes) (Godot's `StreamPeer.put_32`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_32(sptcp_peer *peer, int32_t value);
+
+/**
+ * Reads a signed 32-bit integer (4 bytes) into `*out` (Godot's `StreamPeer.get_32`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_32(sptcp_peer *peer, int32_t *out);
+
+/**
+ * Writes an unsigned 32-bit integer (4 bytes) (Godot's `StreamPeer.put_u32`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_u32(sptcp_peer *peer, uint32_t value);
+
+/**
+ * Reads an unsigned 32-bit integer (4 bytes) into `*out` (Godot's `StreamPeer.get_u32`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_u32(sptcp_peer *peer, uint32_t *out);
+
+/**
+ * Writes a signed 64-bit integer (8 bytes) (Godot's `StreamPeer.put_64`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_64(sptcp_peer *peer, int64_t value);
+
+/**
+ * Reads a signed 64-bit integer (8 bytes) into `*out` (Godot's `StreamPeer.get_64`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_64(sptcp_peer *peer, int64_t *out);
+
+/**
+ * Writes an unsigned 64-bit integer (8 bytes) (Godot's `StreamPeer.put_u64`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_u64(sptcp_peer *peer, uint64_t value);
+
+/**
+ * Reads an unsigned 64-bit integer (8 bytes) into `*out` (Godot's `StreamPeer.get_u64`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_u64(sptcp_peer *peer, uint64_t *out);
+
+/**
+ * Writes an IEEE binary32 float (4 bytes) (Godot's `StreamPeer.put_float`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ *
+ * Godot's script `put_float` first rounds a script double to float; C
+ * passes a float, which is written as is.
+ */
+sptcp_error sptcp_put_float(sptcp_peer *peer, float value);
+
+/**
+ * Reads an IEEE binary32 float (4 bytes) into `*out` (Godot's `StreamPeer.get_float`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_float(sptcp_peer *peer, float *out);
+
+/**
+ * Writes an IEEE binary64 double (8 bytes) (Godot's `StreamPeer.put_double`), little-endian unless
+ * `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_double(sptcp_peer *peer, double value);
+
+/**
+ * Reads an IEEE binary64 double (8 bytes) into `*out` (Godot's `StreamPeer.get_double`), waiting
+ * for it on a TCP peer. On failure `*out` is 0 and the error is that of
+ * `sptcp_get_data` (on a buffer with too few bytes left:
+ * `SPTCP_ERR_INVALID_PARAMETER`, and those bytes are consumed).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_double(sptcp_peer *peer, double *out);
+
+/**
+ * Writes a half-precision float (2 bytes, IEEE binary16) made the way
+ * Godot's `put_half` makes it: the mantissa is truncated, not rounded
+ * (65520 becomes 65504), magnitudes below 2^-14 become +0, values from
+ * 65536 up become infinity, NaN stays NaN. Same errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_half(sptcp_peer *peer, float value);
+
+/**
+ * Reads a half-precision float (2 bytes) into `*out`, converted exactly
+ * (subnormals included). Errors as `sptcp_get_u16`; `*out` is 0 on failure.
+ */
+sptcp_error sptcp_get_half(sptcp_peer *peer, float *out);
+
+/**
+ * Writes a string the way Godot's `put_string` does: a u32 count of
+ * characters (code points), then one byte per character, where any
+ * character above U+007F becomes a space (0x20). No NUL terminator is
+ * sent (Godot's documentation says otherwise; its code does not).
+ *
+ * `utf8` is NUL-terminated UTF-8. `SPTCP_ERR_INVALID_PARAMETER` for NULL
+ * or invalid UTF-8 (nothing is sent); otherwise errors as
+ * `sptcp_put_data`. The prefix follows `sptcp_set_big_endian`.
+ */
+sptcp_error sptcp_put_string(sptcp_peer *peer, const char *utf8);
+
+/**
+ * Writes a string the way Godot's `put_utf8_string` does: a u32 length in
+ * bytes, then the UTF-8 bytes, no NUL terminator.
+ *
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL or invalid UTF-8 (nothing is
+ * sent); otherwise errors as `sptcp_put_data`.
+ */
+sptcp_error sptcp_put_utf8_string(sptcp_peer *peer, const char *utf8);
+
+/**
+ * Reads a string the way Godot's `get_string` does and returns it as
+ * UTF-8: each byte is one character (Latin-1), and the text ends at the
+ * first NUL byte, if any.
+ *
+ * * `bytes >= 0`: read exactly that many bytes; `bytes < 0`: read a
+ *   signed 32-bit length prefix (following `sptcp_set_big_endian`) first.
+ * * `*out` gets a new NUL-terminated string that the caller frees with
+ *   `sptcp_string_free`; `*out_len` (if `out_len` is not NULL) its length
+ *   in bytes without the NUL. On failure `*out` is NULL and `*out_len` 0.
+ *
+ * `SPTCP_ERR_INVALID_DATA` when the length prefix is negative (Godot
+ * returns "" there) or above the peer's max message size
+ * (`sptcp_set_max_message_size`, also applied to `bytes`): nothing is
+ * allocated, the 4 prefix bytes have been consumed and the payload has
+ * not, so the stream is no longer at a message boundary. Otherwise errors
+ * as `sptcp_get_data` (the bytes read are consumed and dropped).
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
+ */
+sptcp_error sptcp_get_string(sptcp_peer *peer, int32_t bytes, char **out, size_t *out_len);
+
+/**
+ * Reads a UTF-8 string the way Godot's `get_utf8_string` does: a leading
+ * byte order mark (EF BB BF) is skipped, the text ends at the first NUL
+ * byte, and invalid UTF-8 becomes U+FFFD (one per maximal invalid
+ * sequence) instead of failing. Length handling, ownership and errors as
+ * `sptcp_get_string`.
+ */
+sptcp_error sptcp_get_utf8_string(sptcp_peer *peer, int32_t bytes, char **out, size_t *out_len);
+
+/**
+ * Frees a string returned by `sptcp_get_string` or `sptcp_get_utf8_string`.
+ * NULL is fine; freeing twice, or freeing memory from anywhere else, is
+ * not (undefined behaviour). Never pass these strings to `free()`.
+ */
+void sptcp_string_free(char *s);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -2,6 +2,8 @@
 //! Only `sys` talks to the operating system with `unsafe` calls.
 
 pub mod address;
+pub mod buffer;
+pub mod codec;
 pub mod error;
 pub mod stream_peer;
 pub mod sys;

@@ -154,6 +154,18 @@ pub(crate) fn put_out<T>(p: *mut T, value: T) {
     }
 }
 
+/// Copies min(`data.len()`, `buf_len`) bytes into `buf`; returns
+/// `data.len()`. `buf` may be NULL when `buf_len` is 0.
+pub(crate) fn copy_bytes(data: &[u8], buf: *mut u8, buf_len: usize) -> usize {
+    let n = data.len().min(buf_len);
+    if n > 0 && !buf.is_null() {
+        // SAFETY: the C contract: `buf` points to `buf_len` writable bytes;
+        // we write `n <= buf_len` of them.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), buf, n) };
+    }
+    data.len()
+}
+
 /// Copies `text` into `buf` like `snprintf`: at most `buf_len - 1` bytes
 /// and a NUL when `buf_len > 0`. Returns the full length of `text`.
 pub(crate) fn copy_text(text: &str, buf: *mut c_char, buf_len: usize) -> usize {

@@ -8,10 +8,12 @@
 #![allow(non_camel_case_types)]
 
 mod boundary;
+pub mod buffer;
 pub mod error;
 pub mod peer;
 pub mod server;
 pub mod stream;
+pub mod typed;
 
 /// Bytes that always suffice for `sptcp_get_connected_host` (the longest
 /// address text plus the NUL).

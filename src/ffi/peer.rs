@@ -7,13 +7,15 @@ use super::boundary::{
     code, copy_text, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg,
 };
 use crate::core::error::{sptcp_error, Failure};
-use crate::core::stream_peer::AnyPeer;
+use crate::core::stream_peer::{Peer, PeerIo};
 use crate::core::tcp_peer::{sptcp_status, TcpPeer};
 
-/// A stream peer: Godot's StreamPeerTCP (and, in later versions, other
-/// StreamPeer kinds).
+/// A stream peer: Godot's StreamPeerTCP (from `sptcp_peer_new` or
+/// `sptcp_server_take_connection`) or StreamPeerBuffer (from
+/// `sptcp_buffer_new`). The data, typed-value and string calls work on
+/// both; TCP calls on a buffer give `SPTCP_ERR_UNAVAILABLE`.
 ///
-/// Made by `sptcp_peer_new` or `sptcp_server_take_connection`, freed by
+/// Freed by
 /// `sptcp_peer_free`. A peer may move between threads but must be used by
 /// one thread at a time; distinct peers may be used on distinct threads at
 /// once.
@@ -24,13 +26,16 @@ use crate::core::tcp_peer::{sptcp_status, TcpPeer};
 /// `sptcp_get_local_port`, `sptcp_set_no_delay`,
 /// `sptcp_set_connect_timeout_ms`, `sptcp_get_connect_timeout_ms`, and the
 /// data calls `sptcp_put_data`, `sptcp_put_partial_data`, `sptcp_get_data`,
-/// `sptcp_get_partial_data`, `sptcp_get_available_bytes`.
+/// `sptcp_get_partial_data`, `sptcp_get_available_bytes`, the typed
+/// `sptcp_put_*` / `sptcp_get_*` calls, `sptcp_put_string`,
+/// `sptcp_get_string` and their UTF-8 forms, `sptcp_set_big_endian`,
+/// `sptcp_set_max_message_size`, and the `sptcp_buffer_*` calls.
 pub struct sptcp_peer {
-    pub(crate) inner: AnyPeer,
+    pub(crate) inner: Peer,
 }
 
 impl sptcp_peer {
-    pub(crate) fn new(inner: AnyPeer) -> *mut sptcp_peer {
+    pub(crate) fn new(inner: Peer) -> *mut sptcp_peer {
         into_handle(sptcp_peer { inner })
     }
 }
@@ -90,7 +95,7 @@ fn read_tcp<R: Copy>(
 #[no_mangle]
 pub extern "C" fn sptcp_peer_new() -> *mut sptcp_peer {
     guard(std::ptr::null_mut(), || {
-        sptcp_peer::new(AnyPeer::Tcp(TcpPeer::new()))
+        sptcp_peer::new(Peer::new(PeerIo::Tcp(TcpPeer::new())))
     })
 }
 

@@ -7,7 +7,7 @@ use super::boundary::{
 };
 use super::peer::sptcp_peer;
 use crate::core::error::sptcp_error;
-use crate::core::stream_peer::AnyPeer;
+use crate::core::stream_peer::{Peer, PeerIo};
 use crate::core::tcp_server::TcpServer;
 
 /// A TCP server: Godot's TCPServer. Made by `sptcp_server_new`, freed by
@@ -116,7 +116,7 @@ pub extern "C" fn sptcp_server_take_connection(server: *mut sptcp_server) -> *mu
             );
         };
         match s.inner.take_connection() {
-            Ok(tcp) => sptcp_peer::new(AnyPeer::Tcp(tcp)),
+            Ok(tcp) => sptcp_peer::new(Peer::new(PeerIo::Tcp(tcp))),
             Err(f) => {
                 report(f);
                 std::ptr::null_mut()

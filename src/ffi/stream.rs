@@ -138,3 +138,46 @@ pub extern "C" fn sptcp_get_available_bytes(peer: *const sptcp_peer) -> i32 {
         None => null_arg("sptcp_get_available_bytes", "peer", -1),
     })
 }
+
+/// Chooses the byte order of the fixed-width values (`sptcp_put_u32`, …)
+/// and of the 4-byte length prefixes of strings: little-endian (false, the
+/// default) or big-endian (true). Godot's `StreamPeer.big_endian`. The raw
+/// data calls are not affected. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn sptcp_set_big_endian(peer: *mut sptcp_peer, enabled: bool) {
+    guard((), || match handle_mut(peer) {
+        Some(p) => p.inner.big_endian = enabled,
+        None => null_arg("sptcp_set_big_endian", "peer", ()),
+    })
+}
+
+/// Whether big-endian is on (false for NULL).
+#[no_mangle]
+pub extern "C" fn sptcp_is_big_endian_enabled(peer: *const sptcp_peer) -> bool {
+    guard(false, || match handle(peer) {
+        Some(p) => p.inner.big_endian,
+        None => null_arg("sptcp_is_big_endian_enabled", "peer", false),
+    })
+}
+
+/// Sets the largest length this peer accepts when reading a length-prefixed
+/// message (a string now, a Variant later) or an explicit string length:
+/// anything larger is refused with `SPTCP_ERR_INVALID_DATA` before any
+/// memory is allocated. Default 64 MiB (67108864). 0 refuses every
+/// non-empty message. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn sptcp_set_max_message_size(peer: *mut sptcp_peer, bytes: usize) {
+    guard((), || match handle_mut(peer) {
+        Some(p) => p.inner.max_message_size = bytes,
+        None => null_arg("sptcp_set_max_message_size", "peer", ()),
+    })
+}
+
+/// The peer's max message size in bytes (0 for NULL).
+#[no_mangle]
+pub extern "C" fn sptcp_get_max_message_size(peer: *const sptcp_peer) -> usize {
+    guard(0, || match handle(peer) {
+        Some(p) => p.inner.max_message_size,
+        None => null_arg("sptcp_get_max_message_size", "peer", 0),
+    })
+}

@@ -1,0 +1,171 @@
+//! StreamPeerBuffer: an in-memory `sptcp_peer` with a cursor.
+
+use super::boundary::{bytes_arg, code, copy_bytes, guard, handle, handle_mut, null_arg, report};
+use super::peer::sptcp_peer;
+use crate::core::buffer::BufferPeer;
+use crate::core::error::{sptcp_error, Failure};
+use crate::core::stream_peer::{Peer, PeerIo};
+
+fn not_buffer(func: &str) -> Failure {
+    Failure::new(
+        sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+        format!("{func}: this peer is not a buffer"),
+    )
+}
+
+/// Runs `f` on the buffer behind `peer` for a function returning
+/// `sptcp_error`: NULL or a TCP peer → INVALID_PARAMETER.
+fn with_buffer(
+    peer: *mut sptcp_peer,
+    func: &str,
+    f: impl FnOnce(&mut BufferPeer) -> sptcp_error,
+) -> sptcp_error {
+    guard(sptcp_error::SPTCP_ERR_BUG, || {
+        let Some(p) = handle_mut(peer) else {
+            return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
+        };
+        match p.inner.buffer_mut() {
+            Some(b) => f(b),
+            None => report(not_buffer(func)),
+        }
+    })
+}
+
+/// Runs `f` on the buffer behind `peer` for a getter; NULL, a TCP peer and
+/// a panic give `nothing`.
+fn read_buffer<R: Copy>(
+    peer: *const sptcp_peer,
+    func: &str,
+    nothing: R,
+    f: impl FnOnce(&BufferPeer) -> R,
+) -> R {
+    guard(nothing, || {
+        let Some(p) = handle(peer) else {
+            return null_arg(func, "peer", nothing);
+        };
+        match p.inner.buffer() {
+            Some(b) => f(b),
+            None => {
+                report(not_buffer(func));
+                nothing
+            }
+        }
+    })
+}
+
+/// Creates an empty StreamPeerBuffer: an in-memory peer on which every
+/// data, typed and string call works (writes go to the cursor and grow the
+/// buffer; reads come from the cursor). Free it with `sptcp_peer_free`.
+///
+/// TCP-only calls on a buffer (`sptcp_connect_to_host`, `sptcp_poll`, …)
+/// return `SPTCP_ERR_UNAVAILABLE` or their "nothing" value. Differences in
+/// the data calls, as in Godot: `sptcp_get_data` with fewer bytes left
+/// than asked copies and consumes what is there and returns
+/// `SPTCP_ERR_INVALID_PARAMETER`; `sptcp_get_partial_data` always returns
+/// `SPTCP_OK`; `sptcp_get_available_bytes` is size − position, which can
+/// be negative after a shrinking `sptcp_buffer_resize`.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_new() -> *mut sptcp_peer {
+    guard(std::ptr::null_mut(), || {
+        sptcp_peer::new(Peer::new(PeerIo::Buffer(BufferPeer::new())))
+    })
+}
+
+/// The cursor position; -1 for NULL or a peer that is not a buffer.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_get_position(peer: *const sptcp_peer) -> i64 {
+    read_buffer(peer, "sptcp_buffer_get_position", -1, |b| {
+        b.position() as i64
+    })
+}
+
+/// The size in bytes; -1 for NULL or a peer that is not a buffer.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_get_size(peer: *const sptcp_peer) -> i64 {
+    read_buffer(peer, "sptcp_buffer_get_size", -1, |b| b.size() as i64)
+}
+
+/// Moves the cursor to `position` (0..size; size itself is allowed).
+/// Outside that range nothing changes and `SPTCP_ERR_INVALID_PARAMETER`
+/// is returned (Godot prints an error). Also INVALID_PARAMETER for NULL or
+/// a peer that is not a buffer.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_seek(peer: *mut sptcp_peer, position: i64) -> sptcp_error {
+    with_buffer(peer, "sptcp_buffer_seek", |b| code(b.seek(position)))
+}
+
+/// Resizes the buffer to `size` bytes; new bytes are zero. The cursor does
+/// not move, so it may end up past the end (reads then give nothing and
+/// `sptcp_get_available_bytes` is negative, as in Godot).
+/// `SPTCP_ERR_INVALID_PARAMETER` for a negative size, NULL or a peer that
+/// is not a buffer; `SPTCP_ERR_OUT_OF_MEMORY` when the memory cannot be had.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_resize(peer: *mut sptcp_peer, size: i64) -> sptcp_error {
+    with_buffer(peer, "sptcp_buffer_resize", |b| code(b.resize(size)))
+}
+
+/// Empties the buffer and moves the cursor to 0.
+/// `SPTCP_ERR_INVALID_PARAMETER` for NULL or a peer that is not a buffer.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_clear(peer: *mut sptcp_peer) -> sptcp_error {
+    with_buffer(peer, "sptcp_buffer_clear", |b| {
+        b.clear();
+        sptcp_error::SPTCP_OK
+    })
+}
+
+/// Copies the buffer's bytes (all of them, whatever the cursor) into `buf`:
+/// min(size, `buf_len`) bytes. Returns the full size, so a call with
+/// `buf_len` 0 (and `buf` NULL) asks how much room is needed. 0 for NULL or
+/// a peer that is not a buffer.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_get_data_array(
+    peer: *const sptcp_peer,
+    buf: *mut u8,
+    buf_len: usize,
+) -> usize {
+    read_buffer(peer, "sptcp_buffer_get_data_array", 0, |b| {
+        copy_bytes(b.data(), buf, buf_len)
+    })
+}
+
+/// Replaces the buffer's bytes with a copy of `len` bytes at `data` and
+/// moves the cursor to 0. `data` may be NULL when `len` is 0 (which empties
+/// the buffer). `SPTCP_ERR_INVALID_PARAMETER` for NULL data with `len > 0`,
+/// a NULL peer or a peer that is not a buffer.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_set_data_array(
+    peer: *mut sptcp_peer,
+    data: *const u8,
+    len: usize,
+) -> sptcp_error {
+    with_buffer(peer, "sptcp_buffer_set_data_array", |b| {
+        match bytes_arg(data, len, "sptcp_buffer_set_data_array") {
+            Ok(d) => {
+                b.set_data(d);
+                sptcp_error::SPTCP_OK
+            }
+            Err(f) => report(f),
+        }
+    })
+}
+
+/// A new buffer with a copy of the bytes, the cursor at 0 and the default
+/// settings (little-endian, 64 MiB max message size): as in Godot, the
+/// cursor and `big_endian` are not copied. Free it with `sptcp_peer_free`.
+/// NULL for NULL or a peer that is not a buffer.
+#[no_mangle]
+pub extern "C" fn sptcp_buffer_duplicate(peer: *const sptcp_peer) -> *mut sptcp_peer {
+    guard(std::ptr::null_mut(), || {
+        let Some(p) = handle(peer) else {
+            return null_arg("sptcp_buffer_duplicate", "peer", std::ptr::null_mut());
+        };
+        match p.inner.buffer() {
+            Some(b) => sptcp_peer::new(Peer::new(PeerIo::Buffer(b.duplicate()))),
+            None => {
+                report(not_buffer("sptcp_buffer_duplicate"));
+                std::ptr::null_mut()
+            }
+        }
+    })
+}
