@@ -74,7 +74,7 @@ $(VENV)/.ready:
 
 py-test: $(VENV)/.ready lib-debug
 	SPTCP_LIB=$(abspath $(DEBUG_DIR))/libstreampeer_tcp.so \
-	    $(VENV)/bin/python -m pytest -q python-tests
+	    $(VENV)/bin/python -m pytest -q -rs python-tests
 
 # --- demo ----------------------------------------------------------------
 

@@ -4,7 +4,23 @@ use (argtypes and restype), so a wrong signature fails loudly."""
 import ctypes
 import os
 import time
-from ctypes import POINTER, c_bool, c_char_p, c_int32, c_size_t, c_uint8, c_uint32, c_void_p
+from ctypes import (
+    POINTER,
+    c_bool,
+    c_char_p,
+    c_double,
+    c_float,
+    c_int8,
+    c_int16,
+    c_int32,
+    c_int64,
+    c_size_t,
+    c_uint8,
+    c_uint16,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_LIB = os.path.join(HERE, "..", "target", "debug", "libstreampeer_tcp.so")
@@ -15,7 +31,8 @@ lib = ctypes.CDLL(os.environ.get("SPTCP_LIB", DEFAULT_LIB))
 OK, FAILED, ERR_UNAVAILABLE = 0, 1, 2
 ERR_FILE_EOF, ERR_ALREADY_IN_USE = 18, 22
 ERR_CANT_RESOLVE, ERR_CONNECTION_ERROR = 26, 27
-ERR_INVALID_PARAMETER = 31
+ERR_INVALID_DATA, ERR_INVALID_PARAMETER = 30, 31
+ERR_OUT_OF_MEMORY = 6
 STATUS_NONE, STATUS_CONNECTING, STATUS_CONNECTED, STATUS_ERROR = 0, 1, 2, 3
 HOST_MAX = 64
 
@@ -53,7 +70,45 @@ _SIGNATURES = {
     "sptcp_server_take_connection": (Peer, [Server]),
     "sptcp_server_get_local_port": (c_int32, [Server]),
     "sptcp_server_stop": (None, [Server]),
+    "sptcp_set_big_endian": (None, [Peer, c_bool]),
+    "sptcp_is_big_endian_enabled": (c_bool, [Peer]),
+    "sptcp_set_max_message_size": (None, [Peer, c_size_t]),
+    "sptcp_get_max_message_size": (c_size_t, [Peer]),
+    "sptcp_put_string": (c_int32, [Peer, c_char_p]),
+    "sptcp_put_utf8_string": (c_int32, [Peer, c_char_p]),
+    # Returned strings are owned by the caller: c_void_p, then
+    # sptcp_string_free, never c_char_p (which would leak them).
+    "sptcp_get_string": (c_int32, [Peer, c_int32, POINTER(c_void_p), POINTER(c_size_t)]),
+    "sptcp_get_utf8_string": (c_int32, [Peer, c_int32, POINTER(c_void_p), POINTER(c_size_t)]),
+    "sptcp_string_free": (None, [c_void_p]),
+    "sptcp_buffer_new": (Peer, []),
+    "sptcp_buffer_get_position": (c_int64, [Peer]),
+    "sptcp_buffer_get_size": (c_int64, [Peer]),
+    "sptcp_buffer_seek": (c_int32, [Peer, c_int64]),
+    "sptcp_buffer_resize": (c_int32, [Peer, c_int64]),
+    "sptcp_buffer_clear": (c_int32, [Peer]),
+    "sptcp_buffer_get_data_array": (c_size_t, [Peer, POINTER(c_uint8), c_size_t]),
+    "sptcp_buffer_set_data_array": (c_int32, [Peer, POINTER(c_uint8), c_size_t]),
+    "sptcp_buffer_duplicate": (Peer, [Peer]),
 }
+
+# The typed calls: name suffix -> C type.
+TYPED = {
+    "8": c_int8,
+    "u8": c_uint8,
+    "16": c_int16,
+    "u16": c_uint16,
+    "32": c_int32,
+    "u32": c_uint32,
+    "64": c_int64,
+    "u64": c_uint64,
+    "half": c_float,
+    "float": c_float,
+    "double": c_double,
+}
+for _suffix, _ctype in TYPED.items():
+    _SIGNATURES["sptcp_put_" + _suffix] = (c_int32, [Peer, _ctype])
+    _SIGNATURES["sptcp_get_" + _suffix] = (c_int32, [Peer, POINTER(_ctype)])
 
 for _name, (_restype, _argtypes) in _SIGNATURES.items():
     _fn = getattr(lib, _name)
@@ -94,6 +149,37 @@ def poll_until(peer, want: int, timeout: float = 5.0) -> int:
         if st != want:
             time.sleep(0.001)
     return st
+
+
+def put_typed(peer, suffix: str, value) -> int:
+    return getattr(lib, "sptcp_put_" + suffix)(peer, value)
+
+
+def get_typed(peer, suffix: str):
+    out = TYPED[suffix](123)
+    err = getattr(lib, "sptcp_get_" + suffix)(peer, ctypes.byref(out))
+    return err, out.value
+
+
+def get_text(peer, utf8: bool, nbytes: int = -1):
+    """(error, str or None, length) from sptcp_get_string / _utf8_string,
+    freeing the library's copy."""
+    out = c_void_p(1)
+    n = c_size_t(99)
+    fn = lib.sptcp_get_utf8_string if utf8 else lib.sptcp_get_string
+    err = fn(peer, nbytes, ctypes.byref(out), ctypes.byref(n))
+    text = None
+    if out.value:
+        text = ctypes.string_at(out.value).decode()
+        lib.sptcp_string_free(out)
+    return err, text, n.value
+
+
+def buffer_bytes(peer) -> bytes:
+    size = lib.sptcp_buffer_get_data_array(peer, None, 0)
+    buf = (c_uint8 * size)()
+    assert lib.sptcp_buffer_get_data_array(peer, buf, size) == size
+    return bytes(buf)
 
 
 def take_within(server, timeout: float = 5.0):
