@@ -92,6 +92,15 @@ pub(crate) fn free_handle<T>(p: *mut T) {
     }
 }
 
+/// Frees a string made by `CString::into_raw`; NULL is ignored.
+pub(crate) fn free_c_string(p: *mut c_char) {
+    if !p.is_null() {
+        // SAFETY: the C contract: `p` came from `CString::into_raw` in this
+        // library and is freed once.
+        drop(unsafe { CString::from_raw(p) });
+    }
+}
+
 /// A NUL-terminated UTF-8 argument as `&str`.
 /// NULL or invalid UTF-8 give `SPTCP_ERR_INVALID_PARAMETER`.
 pub(crate) fn str_arg<'a>(p: *const c_char, func: &str, arg: &str) -> Result<&'a str> {

@@ -7,7 +7,7 @@
 
 use std::ffi::{c_char, CString};
 
-use super::boundary::{guard, handle_mut, null_arg, put_out, report, str_arg};
+use super::boundary::{free_c_string, guard, handle_mut, null_arg, put_out, report, str_arg};
 use super::peer::sptcp_peer;
 use crate::core::error::{sptcp_error, Failure, Result};
 use crate::core::stream_peer::Peer;
@@ -393,11 +393,5 @@ pub extern "C" fn sptcp_get_utf8_string(
 /// not (undefined behaviour). Never pass these strings to `free()`.
 #[no_mangle]
 pub extern "C" fn sptcp_string_free(s: *mut c_char) {
-    guard((), || {
-        if !s.is_null() {
-            // SAFETY: the C contract: `s` came from `CString::into_raw` in
-            // `get_text` and is freed once.
-            drop(unsafe { CString::from_raw(s) });
-        }
-    })
+    guard((), || free_c_string(s))
 }
