@@ -24,6 +24,23 @@ static inline int raw_listen(int *port) {
     return fd;
 }
 
+/* A plain blocking client socket connected to 127.0.0.1:port, or -1. */
+static inline int raw_connect(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
 /* Closes with SO_LINGER 0, which sends a reset. */
 static inline void raw_reset(int fd) {
     struct linger lg = {1, 0};

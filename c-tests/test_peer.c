@@ -2,7 +2,6 @@
  * refused connects and the connect timeout. */
 #include "check.h"
 
-#include <fcntl.h>
 
 #include "rawsock.h"
 
@@ -179,13 +178,8 @@ static void connect_timeout(void) {
     }
     listen(lfd, 0);
     /* Fill the queue (backlog 0 holds one) with a plain client. */
-    int filler = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CHECK_EQ(connect(filler, (struct sockaddr *)&a, sizeof a), 0);
+    int filler = raw_connect(port);
+    CHECK(filler >= 0);
     sleep_ms(20);
 
     sptcp_peer *p = sptcp_peer_new();

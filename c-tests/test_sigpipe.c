@@ -31,13 +31,8 @@ static int plain_send_dies(void) {
     if (pid == 0) {
         int port = 0;
         int lfd = raw_listen(&port);
-        int cfd = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a;
-        memset(&a, 0, sizeof a);
-        a.sin_family = AF_INET;
-        a.sin_port = htons((uint16_t)port);
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (connect(cfd, (struct sockaddr *)&a, sizeof a) != 0) {
+        int cfd = raw_connect(port);
+        if (cfd < 0) {
             _exit(2);
         }
         close(accept(lfd, NULL, NULL));

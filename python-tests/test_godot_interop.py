@@ -46,9 +46,8 @@ FLOAT_VALUES = [
 ASCII = "Hello, World!"
 UTF8 = "Hello✩, World✩! ü"
 
-SENDER = """extends SceneTree
-func _init():
-    var peer = StreamPeerTCP.new()
+# Connects to the library's server (port and byte order from the environment).
+CONNECT = """    var peer = StreamPeerTCP.new()
     peer.big_endian = OS.get_environment("SPTCP_BIG_ENDIAN") == "1"
     peer.connect_to_host("127.0.0.1", int(OS.get_environment("SPTCP_PORT")))
     var start = OS.get_ticks_msec()
@@ -57,7 +56,11 @@ func _init():
     if peer.get_status() != StreamPeerTCP.STATUS_CONNECTED:
         print("GODOT not connected")
         quit(2)
-        return
+        return"""
+
+SENDER = """extends SceneTree
+func _init():
+%CONNECT%
 %PUTS%
     peer.put_string("%ASCII%")
     peer.put_utf8_string("%UTF8%")
@@ -76,16 +79,7 @@ func check(name, ok, v):
         failures += 1
         print("GODOT MISMATCH ", name, " got ", v)
 func _init():
-    var peer = StreamPeerTCP.new()
-    peer.big_endian = OS.get_environment("SPTCP_BIG_ENDIAN") == "1"
-    peer.connect_to_host("127.0.0.1", int(OS.get_environment("SPTCP_PORT")))
-    var start = OS.get_ticks_msec()
-    while peer.get_status() == StreamPeerTCP.STATUS_CONNECTING and OS.get_ticks_msec() - start < 5000:
-        OS.delay_msec(1)
-    if peer.get_status() != StreamPeerTCP.STATUS_CONNECTED:
-        print("GODOT not connected")
-        quit(2)
-        return
+%CONNECT%
     var v
 %GETS%
     v = peer.get_string()
@@ -107,7 +101,8 @@ def gd_script(template):
         puts.append(f"    peer.put_{suffix}({arg})")
         gets.append(f"    v = peer.get_{suffix}()\n    check(\"{suffix} {arg}\", {cond}, v)")
     return (
-        template.replace("%PUTS%", "\n".join(puts))
+        template.replace("%CONNECT%", CONNECT)
+        .replace("%PUTS%", "\n".join(puts))
         .replace("%GETS%", "\n".join(gets))
         .replace("%ASCII%", ASCII)
         .replace("%UTF8%", UTF8)
