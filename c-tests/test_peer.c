@@ -2,7 +2,6 @@
  * refused connects and the connect timeout. */
 #include "check.h"
 
-
 #include "rawsock.h"
 
 static void null_handles(void) {
