@@ -9,3 +9,4 @@ pub mod stream_peer;
 pub mod sys;
 pub mod tcp_peer;
 pub mod tcp_server;
+pub mod variant;

@@ -1,0 +1,480 @@
+//! Bytes → Variant: Godot's `decode_variant` (marshalls.cpp) for the Godot 4
+//! and Godot 3 formats, bounded: every count is checked against the bytes
+//! present before anything is allocated, nesting stops at 1024 levels, and
+//! malformed input is an error, never a panic.
+
+use super::encode::FLAG_64;
+use super::{
+    Array, ContainerType, Dictionary, Format, NodePath, Object, Text, Variant, VariantType,
+    MAX_DEPTH,
+};
+use crate::core::error::{fail, Error, Result};
+
+use VariantType::*;
+
+/// Decodes one Variant from the start of `buf`; returns it and how many
+/// bytes it used (as Godot's `r_len`, which may count padding that the
+/// buffer does not hold at its very end).
+pub fn decode(buf: &[u8], format: Format, allow_objects: bool) -> Result<(Variant, usize)> {
+    let mut r = Reader {
+        buf,
+        pos: 0,
+        format,
+        allow_objects,
+    };
+    let v = r.variant()?;
+    Ok((v, r.pos))
+}
+
+/// The Godot 4 type of a Godot 3 type id.
+fn from_godot3(id: u32) -> Option<VariantType> {
+    Some(match id {
+        0 => SPTCP_TYPE_NIL,
+        1 => SPTCP_TYPE_BOOL,
+        2 => SPTCP_TYPE_INT,
+        3 => SPTCP_TYPE_FLOAT,
+        4 => SPTCP_TYPE_STRING,
+        5 => SPTCP_TYPE_VECTOR2,
+        6 => SPTCP_TYPE_RECT2,
+        7 => SPTCP_TYPE_VECTOR3,
+        8 => SPTCP_TYPE_TRANSFORM2D,
+        9 => SPTCP_TYPE_PLANE,
+        10 => SPTCP_TYPE_QUATERNION,
+        11 => SPTCP_TYPE_AABB,
+        12 => SPTCP_TYPE_BASIS,
+        13 => SPTCP_TYPE_TRANSFORM3D,
+        14 => SPTCP_TYPE_COLOR,
+        15 => SPTCP_TYPE_NODE_PATH,
+        16 => SPTCP_TYPE_RID,
+        17 => SPTCP_TYPE_OBJECT,
+        18 => SPTCP_TYPE_DICTIONARY,
+        19 => SPTCP_TYPE_ARRAY,
+        20 => SPTCP_TYPE_PACKED_BYTE_ARRAY,
+        21 => SPTCP_TYPE_PACKED_INT32_ARRAY,
+        22 => SPTCP_TYPE_PACKED_FLOAT32_ARRAY,
+        23 => SPTCP_TYPE_PACKED_STRING_ARRAY,
+        24 => SPTCP_TYPE_PACKED_VECTOR2_ARRAY,
+        25 => SPTCP_TYPE_PACKED_VECTOR3_ARRAY,
+        26 => SPTCP_TYPE_PACKED_COLOR_ARRAY,
+        _ => return None,
+    })
+}
+
+/// What a header starts: a whole value, or a container still to be filled.
+enum Start {
+    Value(Variant),
+    Open(Open),
+}
+
+/// A container being filled, with the number of elements still to come.
+enum Open {
+    Array(Array, usize),
+    /// The key read so far, waiting for its value.
+    Dictionary(Box<Dictionary>, usize, Option<Variant>),
+    /// The class, the properties so far (the last one's value pending).
+    Object(Text, Vec<(Text, Variant)>, usize),
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    format: Format,
+    allow_objects: bool,
+}
+
+fn invalid<T>(what: &str) -> Result<T> {
+    fail(Error::SPTCP_ERR_INVALID_DATA, format!("decode: {what}"))
+}
+
+impl Reader<'_> {
+    fn left(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
+    fn take(&mut self, n: usize, what: &str) -> Result<&[u8]> {
+        if self.left() < n {
+            return invalid(&format!("{what}: needs {n} bytes, {} left", self.left()));
+        }
+        let s = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N, what)?);
+        Ok(a)
+    }
+
+    fn u32(&mut self, what: &str) -> Result<u32> {
+        self.bytes(what).map(u32::from_le_bytes)
+    }
+
+    fn i32(&mut self, what: &str) -> Result<i32> {
+        self.bytes(what).map(i32::from_le_bytes)
+    }
+
+    fn u64(&mut self, what: &str) -> Result<u64> {
+        self.bytes(what).map(u64::from_le_bytes)
+    }
+
+    fn f32(&mut self, what: &str) -> Result<f32> {
+        self.bytes(what).map(f32::from_le_bytes)
+    }
+
+    fn f64(&mut self, what: &str) -> Result<f64> {
+        self.bytes(what).map(f64::from_le_bytes)
+    }
+
+    /// A real: f64 with the 64-bit flag, else f32.
+    fn real(&mut self, wide: bool) -> Result<f64> {
+        if wide {
+            self.f64("a double")
+        } else {
+            self.f32("a float").map(f64::from)
+        }
+    }
+
+    /// Godot's `_decode_string`: u32 length, the bytes, the padding (which
+    /// must be present: a short string is ERR_FILE_EOF). The text stops at
+    /// a NUL; invalid UTF-8 is ERR_INVALID_DATA.
+    fn string(&mut self) -> Result<Text> {
+        let len = self.u32("a string length")? as usize;
+        let pad = (4 - len % 4) % 4;
+        if len.checked_add(pad).is_none_or(|n| n > self.left()) {
+            return fail(
+                Error::SPTCP_ERR_FILE_EOF,
+                format!("decode: a string of {len} bytes, {} left", self.left()),
+            );
+        }
+        let raw = self.take(len, "a string")?;
+        let raw = raw.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(raw);
+        let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+        let text = match std::str::from_utf8(&raw[..end]) {
+            Ok(s) => Text::new(s).expect("cut at the first NUL"),
+            Err(_) => return invalid("a string that is not valid UTF-8"),
+        };
+        self.pos += pad;
+        Ok(text)
+    }
+
+    /// A count for `n` elements of at least `min_size` bytes each: refused
+    /// when the bytes left cannot hold them.
+    fn count(&mut self, min_size: usize, mask_high_bit: bool, what: &str) -> Result<usize> {
+        let raw = self.u32(what)?;
+        let n = if mask_high_bit {
+            (raw & 0x7fff_ffff) as usize
+        } else if raw > i32::MAX as u32 {
+            return invalid(&format!("{what}: negative count"));
+        } else {
+            raw as usize
+        };
+        if n.checked_mul(min_size)
+            .is_none_or(|bytes| bytes > self.left())
+        {
+            return invalid(&format!(
+                "{what}: {n} elements do not fit in {} bytes",
+                self.left()
+            ));
+        }
+        Ok(n)
+    }
+
+    fn container_type(&mut self, kind: u32) -> Result<ContainerType> {
+        Ok(match kind {
+            0 => ContainerType::None,
+            1 => {
+                let id = self.u32("a container type")?;
+                match VariantType::from_id(id) {
+                    Some(t) => ContainerType::Builtin(t),
+                    None => return invalid(&format!("container element type {id}")),
+                }
+            }
+            2 => ContainerType::ClassName(self.string()?),
+            _ => ContainerType::Script(self.string()?),
+        })
+    }
+
+    /// One value, containers included, without recursion: containers being
+    /// filled wait on an explicit stack, so hostile nesting costs heap (a
+    /// few dozen bytes a level, at most 1024 levels), never the thread's
+    /// stack.
+    fn variant(&mut self) -> Result<Variant> {
+        let mut stack: Vec<Open> = Vec::new();
+        loop {
+            if stack.len() > MAX_DEPTH {
+                return fail(
+                    Error::SPTCP_ERR_OUT_OF_MEMORY,
+                    "decode: nesting deeper than 1024 levels",
+                );
+            }
+            let mut value = match self.start()? {
+                Start::Value(v) => v,
+                Start::Open(open) => {
+                    stack.push(open);
+                    continue;
+                }
+            };
+            // Hand the value to the innermost open container; every
+            // container it completes is handed on in turn.
+            loop {
+                let Some(top) = stack.last_mut() else {
+                    return Ok(value);
+                };
+                let full = match top {
+                    Open::Array(a, left) => {
+                        a.items.push(value);
+                        *left -= 1;
+                        *left == 0
+                    }
+                    Open::Dictionary(d, left, key) => match key.take() {
+                        None => {
+                            *key = Some(value);
+                            false
+                        }
+                        Some(k) => {
+                            d.set(k, value);
+                            *left -= 1;
+                            *left == 0
+                        }
+                    },
+                    Open::Object(_, props, left) => {
+                        props.last_mut().expect("a name was read").1 = value;
+                        *left -= 1;
+                        if *left > 0 {
+                            let name = self.string()?;
+                            props.push((name, Variant::Nil));
+                        }
+                        *left == 0
+                    }
+                };
+                if !full {
+                    break;
+                }
+                value = match stack.pop().expect("top exists") {
+                    Open::Array(a, _) => Variant::array(a),
+                    Open::Dictionary(d, _, _) => Variant::Dictionary(d),
+                    Open::Object(class, properties, _) => {
+                        Variant::Object(Object::full(class, properties))
+                    }
+                };
+            }
+        }
+    }
+
+    /// Reads a header: a finished value, or a container with elements to
+    /// come (an empty container is finished at once).
+    fn start(&mut self) -> Result<Start> {
+        let header = self.u32("the header")?;
+        let id = header & 0xff;
+        let t = match self.format {
+            Format::Godot4 => VariantType::from_id(id),
+            Format::Godot3 => from_godot3(id),
+        };
+        let godot4 = self.format == Format::Godot4;
+        Ok(match t {
+            None => return invalid(&format!("unknown type {id}")),
+            Some(SPTCP_TYPE_ARRAY) => {
+                let mut a = Array::default();
+                if godot4 {
+                    a.elem_type = self.container_type((header >> 16) & 3)?;
+                }
+                let n = self.count(4, true, "an array")?;
+                if n == 0 {
+                    return Ok(Start::Value(Variant::array(a)));
+                }
+                a.items.reserve(n);
+                Start::Open(Open::Array(a, n))
+            }
+            Some(SPTCP_TYPE_DICTIONARY) => {
+                let mut d = Box::<Dictionary>::default();
+                if godot4 {
+                    d.key_type = self.container_type((header >> 16) & 3)?;
+                    d.value_type = self.container_type((header >> 18) & 3)?;
+                }
+                let n = self.count(8, true, "a dictionary")?;
+                if n == 0 {
+                    return Ok(Start::Value(Variant::Dictionary(d)));
+                }
+                Start::Open(Open::Dictionary(d, n, None))
+            }
+            Some(SPTCP_TYPE_OBJECT) => self.object(header)?,
+            Some(t) => Start::Value(self.leaf(t, header)?),
+        })
+    }
+
+    /// Every type that holds no other Variant.
+    #[inline(never)]
+    fn leaf(&mut self, t: VariantType, header: u32) -> Result<Variant> {
+        let wide = header & FLAG_64 != 0 && self.format == Format::Godot4;
+        Ok(match t {
+            SPTCP_TYPE_NIL => Variant::Nil,
+            SPTCP_TYPE_BOOL => Variant::Bool(self.u32("a bool")? != 0),
+            SPTCP_TYPE_INT if header & FLAG_64 != 0 => {
+                Variant::Int(self.u64("a 64-bit int")? as i64)
+            }
+            SPTCP_TYPE_INT => Variant::Int(i64::from(self.i32("an int")?)),
+            SPTCP_TYPE_FLOAT => Variant::Float(self.real(header & FLAG_64 != 0)?),
+            SPTCP_TYPE_STRING => Variant::String(self.string()?),
+            SPTCP_TYPE_STRING_NAME => Variant::StringName(self.string()?),
+            SPTCP_TYPE_COLOR => {
+                let c = (0..4)
+                    .map(|_| self.f32("a color").map(f64::from))
+                    .collect::<Result<Vec<_>>>()?;
+                Variant::Math(t, c)
+            }
+            _ if t.math_len().is_some() => {
+                let n = t.math_len().expect("checked");
+                let c = (0..n)
+                    .map(|_| {
+                        if t.is_integer_math() {
+                            self.i32("an int").map(f64::from)
+                        } else {
+                            self.real(wide)
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Variant::Math(t, c)
+            }
+            SPTCP_TYPE_NODE_PATH => self.node_path()?,
+            SPTCP_TYPE_RID => match self.format {
+                Format::Godot4 => Variant::Rid(self.u64("a RID")?),
+                Format::Godot3 => Variant::Rid(0),
+            },
+            SPTCP_TYPE_CALLABLE => Variant::Callable,
+            SPTCP_TYPE_SIGNAL => {
+                let name = self.string()?;
+                Variant::Signal {
+                    name,
+                    object: self.u64("a signal's object")?,
+                }
+            }
+            SPTCP_TYPE_PACKED_BYTE_ARRAY => {
+                let n = self.count(1, false, "a byte array")?;
+                let bytes = self.take(n, "a byte array")?.to_vec();
+                // The padding counts in the length used, present or not.
+                self.pos += (4 - n % 4) % 4;
+                Variant::PackedBytes(bytes)
+            }
+            SPTCP_TYPE_PACKED_INT32_ARRAY => {
+                let n = self.count(4, false, "an int32 array")?;
+                Variant::PackedInt32((0..n).map(|_| self.i32("an int")).collect::<Result<_>>()?)
+            }
+            SPTCP_TYPE_PACKED_INT64_ARRAY => {
+                let n = self.count(8, false, "an int64 array")?;
+                Variant::PackedInt64(
+                    (0..n)
+                        .map(|_| self.u64("an int").map(|x| x as i64))
+                        .collect::<Result<_>>()?,
+                )
+            }
+            SPTCP_TYPE_PACKED_FLOAT32_ARRAY => {
+                let n = self.count(4, false, "a float32 array")?;
+                Variant::PackedFloat32((0..n).map(|_| self.f32("a float")).collect::<Result<_>>()?)
+            }
+            SPTCP_TYPE_PACKED_FLOAT64_ARRAY => {
+                let n = self.count(8, false, "a float64 array")?;
+                Variant::PackedFloat64(
+                    (0..n)
+                        .map(|_| self.f64("a double"))
+                        .collect::<Result<_>>()?,
+                )
+            }
+            SPTCP_TYPE_PACKED_STRING_ARRAY => {
+                let n = self.count(4, false, "a string array")?;
+                Variant::PackedStrings((0..n).map(|_| self.string()).collect::<Result<_>>()?)
+            }
+            SPTCP_TYPE_PACKED_VECTOR2_ARRAY => {
+                Variant::PackedVector2(self.reals(wide, "a Vector2 array")?)
+            }
+            SPTCP_TYPE_PACKED_VECTOR3_ARRAY => {
+                Variant::PackedVector3(self.reals(wide, "a Vector3 array")?)
+            }
+            SPTCP_TYPE_PACKED_VECTOR4_ARRAY => {
+                Variant::PackedVector4(self.reals(wide, "a Vector4 array")?)
+            }
+            SPTCP_TYPE_PACKED_COLOR_ARRAY => {
+                Variant::PackedColor(self.reals(false, "a Color array")?)
+            }
+            SPTCP_TYPE_ARRAY | SPTCP_TYPE_DICTIONARY | SPTCP_TYPE_OBJECT => {
+                unreachable!("containers are decoded by `start`")
+            }
+            _ => return invalid(&format!("type {}", t as u32)),
+        })
+    }
+
+    /// A packed array of N-real elements (f32, or f64 with the flag),
+    /// stored as single floats.
+    fn reals<const N: usize>(&mut self, wide: bool, what: &str) -> Result<Vec<[f32; N]>> {
+        let size = if wide { 8 * N } else { 4 * N };
+        let n = self.count(size, false, what)?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut e = [0f32; N];
+            for x in &mut e {
+                *x = self.real(wide)? as f32;
+            }
+            out.push(e);
+        }
+        Ok(out)
+    }
+
+    fn node_path(&mut self) -> Result<Variant> {
+        let names = self.u32("a node path")?;
+        if names & 0x8000_0000 == 0 {
+            return invalid("a node path in the old format");
+        }
+        let names = (names & 0x7fff_ffff) as usize;
+        let mut subnames = self.u32("a node path")? as usize;
+        let flags = self.u32("a node path")?;
+        if flags & 2 != 0 {
+            subnames += 1; // the obsolete "property" flag
+        }
+        if names
+            .checked_add(subnames)
+            .and_then(|n| n.checked_mul(4))
+            .is_none_or(|b| b > self.left())
+        {
+            return invalid("a node path with more parts than bytes");
+        }
+        let n = (0..names)
+            .map(|_| self.string())
+            .collect::<Result<Vec<_>>>()?;
+        let s = (0..subnames)
+            .map(|_| self.string())
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Variant::node_path(NodePath::from_parts(
+            n,
+            s,
+            flags & 1 != 0,
+        )))
+    }
+
+    fn object(&mut self, header: u32) -> Result<Start> {
+        if header & FLAG_64 != 0 {
+            return Ok(Start::Value(Variant::Object(Object::Id(
+                self.u64("an object id")?,
+            ))));
+        }
+        if !self.allow_objects {
+            return fail(
+                Error::SPTCP_ERR_UNAUTHORIZED,
+                "decode: a full object (class and properties) needs allow_objects",
+            );
+        }
+        let class = self.string()?;
+        if class.is_empty() {
+            return Ok(Start::Value(Variant::Object(Object::Id(0))));
+        }
+        let n = self.count(8, false, "an object's properties")?;
+        if n == 0 {
+            return Ok(Start::Value(Variant::Object(Object::full(
+                class,
+                Vec::new(),
+            ))));
+        }
+        let mut properties = Vec::with_capacity(n);
+        properties.push((self.string()?, Variant::Nil));
+        Ok(Start::Open(Open::Object(class, properties, n)))
+    }
+}

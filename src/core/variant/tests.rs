@@ -1,0 +1,567 @@
+//! Variant wire format tests: Godot's reference vectors, every type both
+//! ways, truncation, hostile counts, depth, and random round trips.
+
+use super::decode::decode;
+use super::encode::encode;
+use super::*;
+use crate::core::error::Error;
+
+fn t(s: &str) -> Text {
+    Text::new(s).unwrap()
+}
+
+fn hex(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn g4(v: &Variant) -> Vec<u8> {
+    encode(v, Format::Godot4, false).unwrap()
+}
+
+fn back(bytes: &[u8]) -> Variant {
+    let (v, used) = decode(bytes, Format::Godot4, false).unwrap();
+    assert_eq!(used, bytes.len());
+    v
+}
+
+const X: i64 = 0xf123_4567_89ab_cdef_u64 as i64;
+
+#[test]
+fn values_are_small() {
+    // An array of n NILs is 4n bytes on the wire; keep memory per element
+    // close to Godot's own 24-byte Variant.
+    assert!(
+        std::mem::size_of::<Variant>() <= 32,
+        "{}",
+        std::mem::size_of::<Variant>()
+    );
+}
+
+#[test]
+fn godot_reference_vectors() {
+    let cases: Vec<(Variant, &str)> = vec![
+        (Variant::Nil, "00000000"),
+        (Variant::Int(0x1234_5678), "02000000 78563412"),
+        (Variant::Int(X), "02000100 efcdab8967452 3f1"),
+        (Variant::Float(0.15625), "03000000 0000203e"),
+        (Variant::Float(1.0 / 3.0), "03000100 555555555555d53f"),
+        (Variant::array(Array::default()), "1c000000 00000000"),
+        (Variant::dictionary(Dictionary::default()), "1b000000 00000000"),
+        (
+            Variant::array(Array {
+                elem_type: ContainerType::Builtin(VariantType::SPTCP_TYPE_INT),
+                items: vec![Variant::Int(X)],
+            }),
+            "1c000100 02000000 01000000 02000100 efcdab89674523f1",
+        ),
+        (
+            Variant::array(Array {
+                elem_type: ContainerType::None,
+                items: vec![Variant::String(t("Hello, World!")), Variant::Int(42)],
+            }),
+            "1c000000 02000000 04000000 0d000000 48656c6c6f2c20576f726c6421 000000 02000000 2a000000",
+        ),
+    ];
+    for (v, want) in cases {
+        let bytes = g4(&v);
+        assert_eq!(bytes, hex(want), "{v:?}");
+        assert!(back(&bytes).same_key(&v), "{v:?}");
+    }
+    let mut d = Dictionary::default();
+    d.key_type = ContainerType::Builtin(VariantType::SPTCP_TYPE_INT);
+    d.value_type = ContainerType::Builtin(VariantType::SPTCP_TYPE_INT);
+    d.set(Variant::Int(X), Variant::Int(X));
+    let bytes = g4(&Variant::dictionary(d));
+    assert_eq!(
+        bytes,
+        hex("1b000500 02000000 02000000 01000000 02000100 efcdab89674523f1 02000100 efcdab89674523f1")
+    );
+    let Variant::Dictionary(d2) = back(&bytes) else {
+        panic!()
+    };
+    assert_eq!(
+        d2.key_type,
+        ContainerType::Builtin(VariantType::SPTCP_TYPE_INT)
+    );
+    assert_eq!(
+        d2.value_type,
+        ContainerType::Builtin(VariantType::SPTCP_TYPE_INT)
+    );
+    assert!(d2.get(&Variant::Int(X)).is_some());
+}
+
+#[test]
+fn godot_decode_errors() {
+    let e = decode(&[0], Format::Godot4, false).unwrap_err();
+    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    let e = decode(&hex("ff000000"), Format::Godot4, false).unwrap_err();
+    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    let e = decode(&hex("27000000"), Format::Godot4, false).unwrap_err(); // type 39
+    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    let e = decode(&hex("1b000000"), Format::Godot3, false).unwrap_err(); // type 27 in Godot 3
+    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    // A string cut short: ERR_FILE_EOF.
+    let e = decode(&hex("04000000 05000000 6162"), Format::Godot4, false).unwrap_err();
+    assert_eq!(e.code, Error::SPTCP_ERR_FILE_EOF);
+    // Invalid UTF-8 in a string.
+    let e = decode(&hex("04000000 02000000 c328 0000"), Format::Godot4, false).unwrap_err();
+    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    // NodePath in the old format.
+    let e = decode(
+        &hex("16000000 01000000 00000000 00000000"),
+        Format::Godot4,
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    // A full object without allow_objects.
+    let obj = hex("18000000 04000000 4e6f6465 00000000");
+    let e = decode(&obj, Format::Godot4, false).unwrap_err();
+    assert_eq!(e.code, Error::SPTCP_ERR_UNAUTHORIZED);
+    let (v, _) = decode(&obj, Format::Godot4, true).unwrap();
+    assert!(matches!(v, Variant::Object(Object::Full(ref f)) if f.class.as_str() == "Node"));
+}
+
+#[test]
+fn hostile_counts_allocate_nothing_big() {
+    // Counts far beyond the bytes present, for every container kind.
+    for h in [
+        "1c000000 ffffff7f",
+        "1b000000 ffffff7f",
+        "1d000000 ffffff7f",
+        "1e000000 ffffff7f",
+        "1f000000 ffffff0f",
+        "22000000 ffffff0f",
+        "23000000 ffffff0f",
+        "26000000 ffffff0f",
+        "1d000000 ffffffff",
+        "16000000 ffffffff ffffffff 00000000",
+        "18000000 04000000 4e6f6465 ffffff7f",
+    ] {
+        let e = decode(&hex(h), Format::Godot4, true).unwrap_err();
+        assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA, "{h}");
+    }
+}
+
+#[test]
+fn nesting_is_bounded() {
+    // 1025 nested arrays around an empty one decode; one more level fails.
+    let nested = |levels: usize| {
+        let mut b = Vec::new();
+        for _ in 0..levels {
+            b.extend_from_slice(&hex("1c000000 01000000"));
+        }
+        b.extend_from_slice(&hex("1c000000 00000000"));
+        b
+    };
+    assert!(decode(&nested(1024), Format::Godot4, false).is_ok());
+    let e = decode(&nested(1025), Format::Godot4, false).unwrap_err();
+    assert_eq!(e.code, Error::SPTCP_ERR_OUT_OF_MEMORY);
+    // The encoder has the same bound.
+    let (deep, _) = decode(&nested(1024), Format::Godot4, false).unwrap();
+    assert_eq!(deep.depth(), 1024);
+    assert!(encode(&deep, Format::Godot4, false).is_ok());
+    let deeper = Variant::array(Array {
+        elem_type: ContainerType::None,
+        items: vec![deep],
+    });
+    assert_eq!(
+        encode(&deeper, Format::Godot4, false).unwrap_err().code,
+        Error::SPTCP_ERR_OUT_OF_MEMORY
+    );
+}
+
+fn every_type() -> Vec<Variant> {
+    use VariantType::*;
+    let mut d = Dictionary::default();
+    d.set(
+        Variant::String(t("pos")),
+        Variant::math(SPTCP_TYPE_VECTOR2, &[1.0, 2.0]).unwrap(),
+    );
+    d.set(Variant::String(t("hp")), Variant::Int(42));
+    d.set(
+        Variant::String(t("tags")),
+        Variant::array(Array {
+            elem_type: ContainerType::None,
+            items: vec![Variant::String(t("a")), Variant::String(t("b"))],
+        }),
+    );
+    let mut v = vec![
+        Variant::Nil,
+        Variant::Bool(true),
+        Variant::Bool(false),
+        Variant::Int(-1),
+        Variant::Int(i64::MIN),
+        Variant::Float(-0.0),
+        Variant::Float(f64::INFINITY),
+        Variant::Float(1e300),
+        Variant::String(t("")),
+        Variant::String(t("héllo✩")),
+        Variant::StringName(t("name")),
+        Variant::node_path(NodePath::parse("/root/Main:position:x").unwrap()),
+        Variant::node_path(NodePath::parse("a/b").unwrap()),
+        Variant::Rid(0x1234_5678_9abc),
+        Variant::Object(Object::Id(77)),
+        Variant::Callable,
+        Variant::Signal {
+            name: t("hit"),
+            object: 5,
+        },
+        Variant::dictionary(d),
+        Variant::array(Array {
+            elem_type: ContainerType::ClassName(t("Node")),
+            items: vec![Variant::Object(Object::Id(3))],
+        }),
+        Variant::array(Array {
+            elem_type: ContainerType::Builtin(VariantType::SPTCP_TYPE_STRING),
+            items: vec![Variant::String(t("x"))],
+        }),
+        Variant::PackedBytes(vec![1, 2, 3, 4, 5, 6, 7, 8]),
+        Variant::PackedInt32(vec![i32::MIN, 0, i32::MAX]),
+        Variant::PackedInt64(vec![i64::MIN, i64::MAX]),
+        Variant::PackedFloat32(vec![1.5, -0.0, f32::INFINITY]),
+        Variant::PackedFloat64(vec![1.0 / 3.0]),
+        Variant::PackedStrings(vec![t("one"), t(""), t("✩✩")]),
+        Variant::PackedVector2(vec![[1.0, 2.0], [3.0, 4.0]]),
+        Variant::PackedVector3(vec![[1.0, 2.0, 3.0]]),
+        Variant::PackedColor(vec![[0.0, 0.5, 1.0, 1.0]]),
+        Variant::PackedVector4(vec![[1.0, 2.0, 3.0, 4.0]]),
+    ];
+    for ty in ALL_TYPES {
+        if let Some(n) = ty.math_len() {
+            let c: Vec<f64> = (0..n)
+                .map(|i| i as f64 - 2.5 + if ty.is_integer_math() { 0.5 } else { 0.0 })
+                .collect();
+            v.push(Variant::math(ty, &c).unwrap());
+        }
+    }
+    v
+}
+
+#[test]
+fn every_type_round_trips_and_truncations_fail() {
+    let values = every_type();
+    let covered: std::collections::HashSet<_> =
+        values.iter().map(|v| v.get_type() as u32).collect();
+    // Every type is here (full objects are tested with `objects`).
+    assert_eq!(covered.len(), 39);
+    for v in &values {
+        let bytes = g4(v);
+        assert_eq!(bytes.len() % 4, 0, "{v:?}");
+        let got = back(&bytes);
+        assert!(got.same_key(v), "{v:?} came back as {got:?}");
+        for cut in 0..bytes.len() {
+            assert!(
+                decode(&bytes[..cut], Format::Godot4, false).is_err(),
+                "{v:?} cut at {cut}"
+            );
+        }
+    }
+}
+
+#[test]
+fn godot3_format() {
+    // Godot 3 ids: INT 2, REAL 3, QUAT 10, TRANSFORM 13, COLOR 14, POOL_* 20..26.
+    let quat = Variant::math(VariantType::SPTCP_TYPE_QUATERNION, &[0.0, 0.0, 0.0, 1.0]).unwrap();
+    let b = encode(&quat, Format::Godot3, false).unwrap();
+    assert_eq!(&b[..4], &hex("0a000000")[..]);
+    let (back3, _) = decode(&b, Format::Godot3, false).unwrap();
+    assert!(back3.same_key(&quat));
+    let arr = Variant::array(Array {
+        elem_type: ContainerType::Builtin(VariantType::SPTCP_TYPE_INT),
+        items: vec![Variant::Int(1)],
+    });
+    // Godot 3 has no typed arrays: written untyped.
+    assert_eq!(
+        encode(&arr, Format::Godot3, false).unwrap(),
+        hex("13000000 01000000 02000000 01000000")
+    );
+    for missing in [
+        Variant::StringName(t("x")),
+        Variant::math(VariantType::SPTCP_TYPE_VECTOR2I, &[1.0, 2.0]).unwrap(),
+        Variant::Callable,
+        Variant::PackedInt64(vec![]),
+        Variant::PackedFloat64(vec![]),
+        Variant::PackedVector4(vec![]),
+    ] {
+        let e = encode(&missing, Format::Godot3, false).unwrap_err();
+        assert_eq!(e.code, Error::SPTCP_ERR_INVALID_PARAMETER, "{missing:?}");
+    }
+    // RID has no payload in Godot 3.
+    assert_eq!(
+        encode(&Variant::Rid(9), Format::Godot3, false).unwrap(),
+        hex("10000000")
+    );
+    let (rid, used) = decode(&hex("10000000"), Format::Godot3, false).unwrap();
+    assert!(rid.same_key(&Variant::Rid(0)) && used == 4);
+    let pool = encode(
+        &Variant::PackedColor(vec![[1.0, 0.0, 0.0, 1.0]]),
+        Format::Godot3,
+        false,
+    )
+    .unwrap();
+    assert_eq!(&pool[..8], &hex("1a000000 01000000")[..]);
+}
+
+#[test]
+fn objects() {
+    let full = Variant::Object(Object::full(
+        t("Node2D"),
+        vec![
+            (t("name"), Variant::String(t("Player"))),
+            (t("z"), Variant::Int(3)),
+        ],
+    ));
+    assert_eq!(
+        encode(&full, Format::Godot4, false).unwrap_err().code,
+        Error::SPTCP_ERR_INVALID_PARAMETER
+    );
+    let b = encode(&full, Format::Godot4, true).unwrap();
+    assert_eq!(
+        decode(&b, Format::Godot4, false).unwrap_err().code,
+        Error::SPTCP_ERR_UNAUTHORIZED
+    );
+    let (v, used) = decode(&b, Format::Godot4, true).unwrap();
+    assert_eq!(used, b.len());
+    assert!(v.same_key(&full));
+    for cut in 0..b.len() {
+        assert!(decode(&b[..cut], Format::Godot4, true).is_err());
+    }
+    // A null object is a bare NIL; an id always decodes.
+    assert_eq!(g4(&Variant::Object(Object::Id(0))), hex("00000000"));
+    let id = g4(&Variant::Object(Object::Id(5)));
+    assert_eq!(id, hex("18000100 0500000000000000"));
+    assert!(back(&id).same_key(&Variant::Object(Object::Id(5))));
+}
+
+#[test]
+fn packed_bytes_padding_may_be_missing_at_the_end() {
+    let b = g4(&Variant::PackedBytes(vec![1, 2, 3]));
+    assert_eq!(b, hex("1d000000 03000000 01020300"));
+    // Godot counts the padding but does not need it at the very end.
+    let (v, used) = decode(&b[..11], Format::Godot4, false).unwrap();
+    assert!(v.same_key(&Variant::PackedBytes(vec![1, 2, 3])));
+    assert_eq!(used, 12);
+}
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn f32(&mut self) -> f32 {
+        match self.below(8) {
+            0 => 0.0,
+            1 => -0.0,
+            2 => f32::INFINITY,
+            _ => {
+                f32::from_bits(self.next() as u32 & 0x7f7f_ffff)
+                    * if self.below(2) == 0 { 1.0 } else { -1.0 }
+            }
+        }
+    }
+
+    fn text(&mut self) -> Text {
+        let alphabet = ["a", "Z", "é", "✩", "😀", " ", "_", "9"];
+        let n = self.below(12);
+        Text::new(
+            &(0..n)
+                .map(|_| alphabet[self.below(8) as usize])
+                .collect::<String>(),
+        )
+        .unwrap()
+    }
+
+    fn value(&mut self, depth: usize, g3: bool) -> Variant {
+        let kinds = if depth > 4 { 12 } else { 16 };
+        loop {
+            let v = match self.below(kinds) {
+                0 => Variant::Nil,
+                1 => Variant::Bool(self.below(2) == 1),
+                2 => Variant::Int(match self.below(3) {
+                    0 => self.next() as i64,
+                    1 => self.below(1000) as i64 - 500,
+                    _ => i32::MIN as i64 - 1,
+                }),
+                3 => Variant::Float(if self.below(2) == 0 {
+                    f64::from_bits(self.next() & 0x7fef_ffff_ffff_ffff)
+                } else {
+                    f64::from(self.f32())
+                }),
+                4 => Variant::String(self.text()),
+                5 => {
+                    let types: Vec<VariantType> = ALL_TYPES
+                        .iter()
+                        .copied()
+                        .filter(|t| t.math_len().is_some())
+                        .collect();
+                    let ty = types[self.below(types.len() as u64) as usize];
+                    let n = ty.math_len().unwrap();
+                    let c: Vec<f64> = (0..n)
+                        .map(|_| {
+                            // Reals travel as f32: only f32 values survive.
+                            if ty.is_integer_math() {
+                                f64::from(self.next() as i32)
+                            } else {
+                                f64::from(self.f32())
+                            }
+                        })
+                        .collect();
+                    Variant::math(ty, &c).unwrap()
+                }
+                6 => Variant::StringName(self.text()),
+                7 => Variant::node_path(NodePath::from_parts(
+                    vec![self.text()]
+                        .into_iter()
+                        .filter(|x| !x.is_empty())
+                        .collect(),
+                    vec![],
+                    self.below(2) == 0,
+                )),
+                8 => Variant::Rid(if g3 { 0 } else { self.next() }),
+                9 => Variant::Object(Object::Id(self.next() | 1)),
+                10 => Variant::PackedBytes((0..self.below(9)).map(|_| self.next() as u8).collect()),
+                11 => match self.below(8) {
+                    0 => Variant::PackedInt32(
+                        (0..self.below(5)).map(|_| self.next() as i32).collect(),
+                    ),
+                    1 => Variant::PackedInt64(
+                        (0..self.below(5)).map(|_| self.next() as i64).collect(),
+                    ),
+                    2 => Variant::PackedFloat32((0..self.below(5)).map(|_| self.f32()).collect()),
+                    3 => Variant::PackedFloat64(
+                        (0..self.below(5))
+                            .map(|_| f64::from_bits(self.next() & 0x7fef_ffff_ffff_ffff))
+                            .collect(),
+                    ),
+                    4 => Variant::PackedStrings((0..self.below(5)).map(|_| self.text()).collect()),
+                    5 => Variant::PackedVector2(
+                        (0..self.below(5))
+                            .map(|_| [self.f32(), self.f32()])
+                            .collect(),
+                    ),
+                    6 => Variant::PackedVector3(
+                        (0..self.below(5))
+                            .map(|_| [self.f32(), self.f32(), self.f32()])
+                            .collect(),
+                    ),
+                    _ => Variant::PackedColor(
+                        (0..self.below(5))
+                            .map(|_| [self.f32(), self.f32(), self.f32(), self.f32()])
+                            .collect(),
+                    ),
+                },
+                12..=13 => Variant::array(Array {
+                    elem_type: ContainerType::None,
+                    items: (0..self.below(5))
+                        .map(|_| self.value(depth + 1, g3))
+                        .collect(),
+                }),
+                _ => {
+                    let mut d = Dictionary::default();
+                    for _ in 0..self.below(5) {
+                        let k = self.value(depth + 1, g3);
+                        let v = self.value(depth + 1, g3);
+                        d.set(k, v);
+                    }
+                    Variant::dictionary(d)
+                }
+            };
+            let ok_for_g3 = encode::godot3_id(v.get_type()).is_some()
+                && !matches!(v, Variant::PackedInt64(_) | Variant::PackedFloat64(_));
+            if !g3 || ok_for_g3 {
+                return v;
+            }
+        }
+    }
+}
+
+#[test]
+fn random_values_round_trip_in_both_formats() {
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    for i in 0..3000 {
+        for (format, g3) in [(Format::Godot4, false), (Format::Godot3, true)] {
+            let v = rng.value(0, g3);
+            let bytes = match encode(&v, format, false) {
+                Ok(b) => b,
+                // Godot 3 lacks some types deep inside containers.
+                Err(e) if g3 && e.code == Error::SPTCP_ERR_INVALID_PARAMETER => continue,
+                Err(e) => panic!("case {i}: {v:?}: {e}"),
+            };
+            let (got, used) =
+                decode(&bytes, format, false).unwrap_or_else(|e| panic!("case {i}: {v:?}: {e}"));
+            assert_eq!(used, bytes.len(), "case {i}");
+            assert!(
+                got.same_key(&v),
+                "case {i} ({format:?}): {v:?} came back as {got:?}"
+            );
+            // Re-encoding gives the same bytes.
+            assert_eq!(encode(&got, format, false).unwrap(), bytes, "case {i}");
+        }
+    }
+}
+
+#[test]
+fn random_garbage_never_panics() {
+    let mut rng = Rng(42);
+    for _ in 0..20000 {
+        let n = rng.below(64) as usize;
+        let mut b: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+        if n >= 4 && rng.below(2) == 0 {
+            b[0] = rng.below(40) as u8; // a plausible type id
+            b[1] = 0;
+        }
+        for format in [Format::Godot3, Format::Godot4] {
+            if let Ok((_, used)) = decode(&b, format, true) {
+                assert!(used <= b.len() + 3);
+            }
+        }
+    }
+}
+
+/// Nesting 1024 levels deep fits in a small thread stack, even in a debug
+/// build: decoding, encoding, copying, comparing, hashing and dropping use
+/// explicit stacks, so hostile input cannot overflow the thread's stack.
+#[test]
+fn deep_nesting_fits_a_small_stack() {
+    let mut b = Vec::new();
+    for _ in 0..1023 {
+        b.extend_from_slice(&hex("1c000000 01000000"));
+    }
+    b.extend_from_slice(&hex("1b000000 01000000 00000000 1c000000 00000000"));
+    let handle = std::thread::Builder::new()
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            let (v, _) = decode(&b, Format::Godot4, false).unwrap();
+            assert_eq!(v.depth(), 1024);
+            let bytes = encode(&v, Format::Godot4, false).unwrap();
+            let copy = v.clone();
+            assert!(copy.same_key(&v) && copy.godot_eq(&v));
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            v.key_hash(&mut h);
+            // A dictionary keyed by deep values hashes and compares them.
+            let mut d = Dictionary::default();
+            d.set(v.clone(), Variant::Int(1));
+            d.set(copy, Variant::Int(2));
+            assert_eq!(d.len(), 1);
+            drop(v);
+            drop(d);
+            bytes.len()
+        })
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), 1023 * 8 + 20);
+}
