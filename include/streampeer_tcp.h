@@ -127,6 +127,51 @@ typedef enum {
 } sptcp_status;
 
 /**
+ * Variant types with Godot 4's ids (`Variant::Type`).
+ */
+typedef enum {
+  SPTCP_TYPE_NIL = 0,
+  SPTCP_TYPE_BOOL = 1,
+  SPTCP_TYPE_INT = 2,
+  SPTCP_TYPE_FLOAT = 3,
+  SPTCP_TYPE_STRING = 4,
+  SPTCP_TYPE_VECTOR2 = 5,
+  SPTCP_TYPE_VECTOR2I = 6,
+  SPTCP_TYPE_RECT2 = 7,
+  SPTCP_TYPE_RECT2I = 8,
+  SPTCP_TYPE_VECTOR3 = 9,
+  SPTCP_TYPE_VECTOR3I = 10,
+  SPTCP_TYPE_TRANSFORM2D = 11,
+  SPTCP_TYPE_VECTOR4 = 12,
+  SPTCP_TYPE_VECTOR4I = 13,
+  SPTCP_TYPE_PLANE = 14,
+  SPTCP_TYPE_QUATERNION = 15,
+  SPTCP_TYPE_AABB = 16,
+  SPTCP_TYPE_BASIS = 17,
+  SPTCP_TYPE_TRANSFORM3D = 18,
+  SPTCP_TYPE_PROJECTION = 19,
+  SPTCP_TYPE_COLOR = 20,
+  SPTCP_TYPE_STRING_NAME = 21,
+  SPTCP_TYPE_NODE_PATH = 22,
+  SPTCP_TYPE_RID = 23,
+  SPTCP_TYPE_OBJECT = 24,
+  SPTCP_TYPE_CALLABLE = 25,
+  SPTCP_TYPE_SIGNAL = 26,
+  SPTCP_TYPE_DICTIONARY = 27,
+  SPTCP_TYPE_ARRAY = 28,
+  SPTCP_TYPE_PACKED_BYTE_ARRAY = 29,
+  SPTCP_TYPE_PACKED_INT32_ARRAY = 30,
+  SPTCP_TYPE_PACKED_INT64_ARRAY = 31,
+  SPTCP_TYPE_PACKED_FLOAT32_ARRAY = 32,
+  SPTCP_TYPE_PACKED_FLOAT64_ARRAY = 33,
+  SPTCP_TYPE_PACKED_STRING_ARRAY = 34,
+  SPTCP_TYPE_PACKED_VECTOR2_ARRAY = 35,
+  SPTCP_TYPE_PACKED_VECTOR3_ARRAY = 36,
+  SPTCP_TYPE_PACKED_COLOR_ARRAY = 37,
+  SPTCP_TYPE_PACKED_VECTOR4_ARRAY = 38,
+} sptcp_variant_type;
+
+/**
  * A stream peer: Godot's StreamPeerTCP (from `sptcp_peer_new` or
  * `sptcp_server_take_connection`) or StreamPeerBuffer (from
  * `sptcp_buffer_new`). The data, typed-value and string calls work on
@@ -159,6 +204,23 @@ typedef struct sptcp_peer sptcp_peer;
  * `sptcp_server_get_local_port`, `sptcp_server_stop`.
  */
 typedef struct sptcp_server sptcp_server;
+
+/**
+ * One Godot value (a Variant): nil, bool, int, float, string, the math
+ * types, NodePath, RID, Object, Callable, Signal, Dictionary, Array and
+ * the packed arrays.
+ *
+ * Made by the `sptcp_variant_new_*` functions, `sptcp_variant_duplicate`,
+ * `sptcp_get_var` and `sptcp_bytes_to_var`; freed by `sptcp_variant_free`.
+ * Values passed to `sptcp_variant_array_push`, `sptcp_variant_dict_set`
+ * and `sptcp_variant_object_set` are taken over by the container and must
+ * not be freed by the caller. Pointers returned by the `_get` and
+ * `_entry` calls borrow from the container: they stay valid until the
+ * container is changed or freed, and are never freed themselves.
+ *
+ * Nesting is limited to 1024 levels, as in Godot.
+ */
+typedef struct sptcp_variant sptcp_variant;
 
 #ifdef __cplusplus
 extern "C" {
@@ -785,6 +847,375 @@ sptcp_error sptcp_get_utf8_string(sptcp_peer *peer, int32_t bytes, char **out, s
  * not (undefined behaviour). Never pass these strings to `free()`.
  */
 void sptcp_string_free(char *s);
+
+/**
+ * Creates a NIL value. Free every value with `sptcp_variant_free`.
+ */
+sptcp_variant *sptcp_variant_new_nil(void);
+
+/**
+ * Creates a BOOL value.
+ */
+sptcp_variant *sptcp_variant_new_bool(bool v);
+
+/**
+ * Creates an INT value (64-bit; on the wire 32-bit when it fits, as Godot).
+ */
+sptcp_variant *sptcp_variant_new_int(int64_t v);
+
+/**
+ * Creates a FLOAT value (a double; on the wire a float when that loses
+ * nothing, as Godot; NaN always as a double).
+ */
+sptcp_variant *sptcp_variant_new_float(double v);
+
+/**
+ * Creates a STRING from NUL-terminated UTF-8. NULL for NULL or invalid
+ * UTF-8.
+ */
+sptcp_variant *sptcp_variant_new_string(const char *utf8);
+
+/**
+ * Creates a STRING_NAME from NUL-terminated UTF-8 (Godot 4 only: Godot 3
+ * has no StringName). NULL for NULL or invalid UTF-8.
+ */
+sptcp_variant *sptcp_variant_new_string_name(const char *utf8);
+
+/**
+ * Creates a NODE_PATH from Godot's path syntax: names separated by '/',
+ * a leading '/' for an absolute path, subnames after ':'
+ * ("/root/Player:position:x"). Empty segments are dropped. NULL for NULL
+ * or invalid UTF-8.
+ */
+sptcp_variant *sptcp_variant_new_node_path(const char *path);
+
+/**
+ * Creates a math value from `n` numbers in Godot's order:
+ * VECTOR2/VECTOR2I x y (2); RECT2/RECT2I position x y, size x y (4);
+ * VECTOR3/VECTOR3I (3); TRANSFORM2D x.x x.y y.x y.y origin.x origin.y
+ * (6); VECTOR4/VECTOR4I (4); PLANE normal x y z, d (4); QUATERNION x y z
+ * w (4); AABB position xyz, size xyz (6); BASIS rows (9); TRANSFORM3D
+ * basis rows then origin (12); PROJECTION columns (16); COLOR r g b a (4).
+ *
+ * `type` is a `sptcp_variant_type` number. The *I types need integral
+ * values within int32. On the wire the real types are single-precision
+ * floats (Godot's standard builds). NULL for another type, a wrong count,
+ * NULL `c` or a bad integer value.
+ */
+sptcp_variant *sptcp_variant_new_math(int32_t type, const double *c, size_t n);
+
+/**
+ * Creates a RID (Godot 3 sends RIDs without their id).
+ */
+sptcp_variant *sptcp_variant_new_rid(uint64_t id);
+
+/**
+ * Creates an OBJECT given by instance id (how Godot sends objects
+ * without full objects). 0 is the null object, which is sent as NIL, as
+ * Godot does.
+ */
+sptcp_variant *sptcp_variant_new_object_id(uint64_t id);
+
+/**
+ * Creates a full OBJECT: a class name with no properties yet (add them
+ * with `sptcp_variant_object_set`). Sent only with `full_objects`, and
+ * received only with `allow_objects`. NULL for NULL, invalid UTF-8 or an
+ * empty class name.
+ */
+sptcp_variant *sptcp_variant_new_object(const char *class_name);
+
+/**
+ * Creates a CALLABLE. Callables carry nothing over the wire: Godot
+ * decodes them as an empty Callable.
+ */
+sptcp_variant *sptcp_variant_new_callable(void);
+
+/**
+ * Creates a SIGNAL: a signal name and the id of the object that has it.
+ * NULL for NULL or invalid UTF-8.
+ */
+sptcp_variant *sptcp_variant_new_signal(const char *name, uint64_t object_id);
+
+/**
+ * Creates an empty, untyped ARRAY.
+ */
+sptcp_variant *sptcp_variant_new_array(void);
+
+/**
+ * Creates an empty, untyped DICTIONARY (entries keep insertion order).
+ */
+sptcp_variant *sptcp_variant_new_dictionary(void);
+
+/**
+ * Creates a packed array from `count` elements at `data`, in their
+ * natural C layout: PACKED_BYTE_ARRAY uint8_t, PACKED_INT32_ARRAY
+ * int32_t, PACKED_INT64_ARRAY int64_t, PACKED_FLOAT32_ARRAY float,
+ * PACKED_FLOAT64_ARRAY double, PACKED_VECTOR2_ARRAY float[2],
+ * PACKED_VECTOR3_ARRAY float[3], PACKED_COLOR_ARRAY and
+ * PACKED_VECTOR4_ARRAY float[4]. `data` may be NULL when `count` is 0.
+ * For strings use `sptcp_variant_new_packed_string_array`. NULL for any
+ * other type or NULL data.
+ */
+sptcp_variant *sptcp_variant_new_packed(int32_t type, const void *data, size_t count);
+
+/**
+ * Creates a PACKED_STRING_ARRAY from `count` NUL-terminated UTF-8
+ * strings. `strs` may be NULL when `count` is 0. NULL for a NULL string
+ * or invalid UTF-8.
+ */
+sptcp_variant *sptcp_variant_new_packed_string_array(const char *const *strs, size_t count);
+
+/**
+ * Appends `item` to an ARRAY, taking ownership of `item` (also when it
+ * fails: never free or reuse `item` afterwards), so calls nest:
+ * `sptcp_variant_array_push(a, sptcp_variant_new_int(1))`.
+ *
+ * `SPTCP_ERR_INVALID_PARAMETER` when `array` is NULL or not an ARRAY,
+ * `item` is NULL, or the array is typed and `item` is not of its type;
+ * `SPTCP_ERR_OUT_OF_MEMORY` when nesting would pass 1024 levels.
+ */
+sptcp_error sptcp_variant_array_push(sptcp_variant *array, sptcp_variant *item);
+
+/**
+ * The `i`-th item of an ARRAY, borrowed (valid until the array changes or
+ * is freed; do not free it). NULL when out of range, or when `array` is
+ * NULL or not an ARRAY.
+ */
+const sptcp_variant *sptcp_variant_array_get(const sptcp_variant *array, size_t i);
+
+/**
+ * Types an ARRAY: every item must then be of type `elem` (a
+ * `sptcp_variant_type` number; NIL makes the array untyped again). On the
+ * wire Godot 4 marks it typed (Godot 3 has no typed arrays and gets a
+ * plain one). `SPTCP_ERR_INVALID_PARAMETER` when an item already in the
+ * array is of another type, for a bad type number, or when `array` is NULL
+ * or not an ARRAY.
+ */
+sptcp_error sptcp_variant_array_set_typed(sptcp_variant *array, int32_t elem);
+
+/**
+ * Sets `dict[key] = value`, taking ownership of both `key` and `value`
+ * (also when it fails). An existing equal key keeps its place and gets the
+ * new value; a new key goes last (Godot keeps insertion order). Keys are
+ * equal when they are of the same type and value (1 and 1.0 are
+ * different keys, as in Godot).
+ *
+ * `SPTCP_ERR_INVALID_PARAMETER` when `dict` is NULL or not a DICTIONARY,
+ * `key` or `value` is NULL, or they do not fit a typed dictionary;
+ * `SPTCP_ERR_OUT_OF_MEMORY` when nesting would pass 1024 levels.
+ */
+sptcp_error sptcp_variant_dict_set(sptcp_variant *dict, sptcp_variant *key, sptcp_variant *value);
+
+/**
+ * The value stored under `key` in a DICTIONARY, borrowed (do not free
+ * it). NULL when the key is absent, or when `dict` or `key` is NULL or
+ * `dict` is not a DICTIONARY.
+ */
+const sptcp_variant *sptcp_variant_dict_get(const sptcp_variant *dict, const sptcp_variant *key);
+
+/**
+ * The `i`-th entry of a DICTIONARY in insertion order: `*key` and
+ * `*value` get borrowed pointers (either out pointer may be NULL). Both
+ * are set to NULL on failure: `SPTCP_ERR_INVALID_PARAMETER` when `i` is
+ * out of range, or `dict` is NULL or not a DICTIONARY.
+ */
+sptcp_error sptcp_variant_dict_entry(const sptcp_variant *dict, size_t i, const sptcp_variant **key, const sptcp_variant **value);
+
+/**
+ * Types a DICTIONARY's keys and values (`sptcp_variant_type` numbers; NIL
+ * leaves that side untyped). `SPTCP_ERR_INVALID_PARAMETER` when an entry
+ * already present does not fit, for a bad type number, or when `dict` is
+ * NULL or not a DICTIONARY.
+ */
+sptcp_error sptcp_variant_dict_set_typed(sptcp_variant *dict, int32_t key, int32_t value);
+
+/**
+ * Sets property `name` of a full OBJECT to `value`, taking ownership of
+ * `value` (also when it fails). A property set twice keeps its place.
+ * `SPTCP_ERR_INVALID_PARAMETER` when `object` is NULL or not a full
+ * object, `name` is NULL or invalid UTF-8, or `value` is NULL.
+ */
+sptcp_error sptcp_variant_object_set(sptcp_variant *object, const char *name, sptcp_variant *value);
+
+/**
+ * The class name of a full OBJECT: `*out` borrows it (NUL-terminated,
+ * valid while the value lives), `*len` (if not NULL) gets its length.
+ * `SPTCP_ERR_INVALID_PARAMETER` (and `*out` NULL) for other values.
+ */
+sptcp_error sptcp_variant_object_get_class(const sptcp_variant *v, const char **out, size_t *len);
+
+/**
+ * The `i`-th property of a full OBJECT, in order: `*name` borrows its
+ * name, `*value` its value (either out pointer may be NULL; both NULL on
+ * failure). `SPTCP_ERR_INVALID_PARAMETER` when `i` is out of range or `v`
+ * is not a full object.
+ */
+sptcp_error sptcp_variant_object_property(const sptcp_variant *v, size_t i, const char **name, const sptcp_variant **value);
+
+/**
+ * How many elements: items of an ARRAY, entries of a DICTIONARY,
+ * elements of a packed array, properties of a full OBJECT; 0 for other
+ * values and NULL.
+ */
+size_t sptcp_variant_size(const sptcp_variant *v);
+
+/**
+ * The value's type; NIL for NULL.
+ */
+sptcp_variant_type sptcp_variant_get_type(const sptcp_variant *v);
+
+/**
+ * Reads a BOOL into `*out` (false on failure). `SPTCP_ERR_INVALID_PARAMETER`
+ * for another type or NULL pointers.
+ */
+sptcp_error sptcp_variant_get_bool(const sptcp_variant *v, bool *out);
+
+/**
+ * Reads an INT into `*out` (0 on failure). `SPTCP_ERR_INVALID_PARAMETER`
+ * for another type (a FLOAT is not converted) or NULL pointers.
+ */
+sptcp_error sptcp_variant_get_int(const sptcp_variant *v, int64_t *out);
+
+/**
+ * Reads a FLOAT into `*out` (0 on failure). `SPTCP_ERR_INVALID_PARAMETER`
+ * for another type (an INT is not converted) or NULL pointers.
+ */
+sptcp_error sptcp_variant_get_float(const sptcp_variant *v, double *out);
+
+/**
+ * The text of a STRING, STRING_NAME, NODE_PATH (in path syntax) or
+ * SIGNAL (its name): `*out` borrows it, NUL-terminated and valid while the
+ * value lives; `*len` (if not NULL) gets its length in bytes. On failure
+ * `*out` is NULL and `*len` 0: `SPTCP_ERR_INVALID_PARAMETER` for other
+ * types or NULL `v` / `out`.
+ */
+sptcp_error sptcp_variant_get_string(const sptcp_variant *v, const char **out, size_t *len);
+
+/**
+ * Copies the numbers of a math value (VECTOR2 … PROJECTION, COLOR; order
+ * as in `sptcp_variant_new_math`) into `out`, which has room for `cap`.
+ * `*n` (if not NULL) gets the count. `SPTCP_ERR_PARAMETER_RANGE_ERROR`
+ * when `cap` is smaller than the count (nothing is copied; `*n` says how
+ * many are needed); `SPTCP_ERR_INVALID_PARAMETER` for other types, NULL
+ * `v`, or NULL `out` with `cap > 0`.
+ */
+sptcp_error sptcp_variant_get_math(const sptcp_variant *v, double *out, size_t cap, size_t *n);
+
+/**
+ * Reads the id of a RID, of an OBJECT sent by id (0: the null object), or
+ * of a SIGNAL's object into `*out` (0 on failure).
+ * `SPTCP_ERR_INVALID_PARAMETER` for other values (a full object has no
+ * id) or NULL pointers.
+ */
+sptcp_error sptcp_variant_get_id(const sptcp_variant *v, uint64_t *out);
+
+/**
+ * The elements of a numeric packed array, borrowed in their C layout (see
+ * `sptcp_variant_new_packed`): `*data` points to them (valid while the
+ * value lives and is not changed; may be NULL when empty), `*count` gets
+ * their number. On failure `*data` is NULL and `*count` 0:
+ * `SPTCP_ERR_INVALID_PARAMETER` for other types (PACKED_STRING_ARRAY
+ * included: use `sptcp_variant_get_packed_string`) or NULL pointers.
+ */
+sptcp_error sptcp_variant_get_packed(const sptcp_variant *v, const void **data, size_t *count);
+
+/**
+ * The `i`-th string of a PACKED_STRING_ARRAY: `*out` borrows it
+ * (NUL-terminated), `*len` (if not NULL) gets its length. On failure
+ * `*out` is NULL: `SPTCP_ERR_INVALID_PARAMETER` when `i` is out of range,
+ * for other types or NULL pointers.
+ */
+sptcp_error sptcp_variant_get_packed_string(const sptcp_variant *v, size_t i, const char **out, size_t *len);
+
+/**
+ * Godot's `==`: INT and FLOAT compare by value (1 == 1.0), NaN is unequal
+ * to everything (itself included), arrays compare item by item,
+ * dictionaries entry by entry in any order, other types must match.
+ * False when either is NULL.
+ */
+bool sptcp_variant_equal(const sptcp_variant *a, const sptcp_variant *b);
+
+/**
+ * A deep copy, owned by the caller (free it with `sptcp_variant_free`).
+ * NULL for NULL.
+ */
+sptcp_variant *sptcp_variant_duplicate(const sptcp_variant *v);
+
+/**
+ * Frees a value and everything in it. NULL is fine; freeing twice, or
+ * freeing a borrowed pointer (from `_get` or `_entry`), is not (undefined
+ * behaviour).
+ */
+void sptcp_variant_free(sptcp_variant *v);
+
+/**
+ * Sends a Variant the way Godot's `put_var` does: a 4-byte length (which
+ * follows `sptcp_set_big_endian`), then the value encoded in the peer's
+ * format (`sptcp_set_variant_format`, Godot 4 by default; the body is
+ * always little-endian). With `full_objects`, full OBJECTs are sent with
+ * their class and properties; without, sending one is an error.
+ *
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL, a full object without
+ * `full_objects`, or (Godot 3 format) a type Godot 3 does not have;
+ * `SPTCP_ERR_OUT_OF_MEMORY` for nesting past 1024 levels; otherwise the
+ * errors of `sptcp_put_data`. Nothing is sent on an encoding error.
+ */
+sptcp_error sptcp_put_var(sptcp_peer *peer, const sptcp_variant *v, bool full_objects);
+
+/**
+ * Receives a Variant the way Godot's `get_var` does: reads the 4-byte
+ * length and that many bytes, and decodes them in the peer's format
+ * (bytes past the value are dropped, as in Godot). `*out` gets a new
+ * value owned by the caller, or NULL on failure.
+ *
+ * The length is refused before any allocation when it is negative or
+ * above the peer's max message size (`SPTCP_ERR_INVALID_DATA`; the 4
+ * length bytes are consumed, the payload is not). Decoding is bounded:
+ * counts are checked against the bytes present, nesting stops at 1024
+ * levels (`SPTCP_ERR_OUT_OF_MEMORY`). A full object without
+ * `allow_objects` is `SPTCP_ERR_UNAUTHORIZED` (objects sent by id always
+ * decode); a string cut short `SPTCP_ERR_FILE_EOF`; anything else
+ * malformed `SPTCP_ERR_INVALID_DATA`; reading errors are those of
+ * `sptcp_get_data`. `SPTCP_ERR_INVALID_PARAMETER` for NULL `peer` or `out`.
+ */
+sptcp_error sptcp_get_var(sptcp_peer *peer, bool allow_objects, sptcp_variant **out);
+
+/**
+ * Chooses the Variant wire format of this peer's `sptcp_put_var` /
+ * `sptcp_get_var`: 4 (Godot 4, the default) or 3 (Godot 3's type ids).
+ * Typed values and strings are the same in both.
+ * `SPTCP_ERR_INVALID_PARAMETER` for other numbers or NULL.
+ */
+sptcp_error sptcp_set_variant_format(sptcp_peer *peer, int32_t godot_major);
+
+/**
+ * The peer's Variant format: 4 or 3 (0 for NULL).
+ */
+int32_t sptcp_get_variant_format(const sptcp_peer *peer);
+
+/**
+ * Encodes a value like Godot's `var_to_bytes` (`full_objects`: like
+ * `var_to_bytes_with_objects`), for Godot 4 or 3 (`godot_major`), without
+ * a length prefix. `*out` gets a new buffer freed with `sptcp_bytes_free`,
+ * `*out_len` its length (a multiple of 4). On failure `*out` is NULL and
+ * `*out_len` 0; errors as `sptcp_put_var`.
+ */
+sptcp_error sptcp_var_to_bytes(const sptcp_variant *v, int32_t godot_major, bool full_objects, uint8_t **out, size_t *out_len);
+
+/**
+ * Decodes one value from `len` bytes at `data`, like Godot's
+ * `bytes_to_var` (`allow_objects`: `bytes_to_var_with_objects`), for
+ * Godot 4 or 3. `*out` gets a new value owned by the caller (NULL on
+ * failure); `*used` (if not NULL) how many bytes it took, as Godot counts
+ * them (a trailing byte array's padding counts even when absent).
+ * Decoding is bounded and its errors are those of `sptcp_get_var`.
+ */
+sptcp_error sptcp_bytes_to_var(const uint8_t *data, size_t len, int32_t godot_major, bool allow_objects, sptcp_variant **out, size_t *used);
+
+/**
+ * Frees a buffer from `sptcp_var_to_bytes`. NULL is fine; twice is not.
+ */
+void sptcp_bytes_free(uint8_t *b);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,6 +5,7 @@ use super::buffer::BufferPeer;
 use super::codec;
 use super::error::{fail, Error, Failure, Result};
 use super::tcp_peer::TcpPeer;
+use super::variant::{decode::decode, encode::encode, Format, Variant};
 
 /// Godot's StreamPeer data interface.
 pub trait StreamPeer {
@@ -42,6 +43,8 @@ pub struct Peer {
     pub big_endian: bool,
     /// The largest length prefix (or string length) accepted when reading.
     pub max_message_size: usize,
+    /// The Variant wire format of `put_var` / `get_var`.
+    pub variant_format: Format,
 }
 
 impl Peer {
@@ -50,6 +53,7 @@ impl Peer {
             io,
             big_endian: false,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            variant_format: Format::Godot4,
         }
     }
 
@@ -165,7 +169,7 @@ impl Peer {
         self.put_prefixed(s.as_bytes(), "put_utf8_string")
     }
 
-    /// Reads the bytes of a string: `bytes` of them, or (`bytes < 0`) as
+    /// Reads the bytes of a message: `bytes` of them, or (`bytes < 0`) as
     /// many as a signed 32-bit length prefix says. A negative prefix, or a
     /// length above `max_message_size`, is refused before any allocation;
     /// the prefix has then been consumed, the payload has not.
@@ -191,12 +195,7 @@ impl Peer {
         })?;
         buf.resize(len, 0);
         let (n, r) = self.stream().get_data(&mut buf);
-        r.map_err(|f| {
-            Failure::new(
-                f.code,
-                format!("{} (read {n} of {len} string bytes)", f.message),
-            )
-        })?;
+        r.map_err(|f| Failure::new(f.code, format!("{} (read {n} of {len} bytes)", f.message)))?;
         Ok(buf)
     }
 
@@ -212,6 +211,22 @@ impl Peer {
             );
         }
         Ok(())
+    }
+
+    /// Godot's `put_var`: a 4-byte length prefix (following big_endian),
+    /// then the Variant encoded in the peer's format (always little-endian).
+    pub fn put_var(&mut self, v: &Variant, full_objects: bool) -> Result<()> {
+        let body = encode(v, self.variant_format, full_objects)?;
+        self.put_prefixed(&body, "put_var")
+    }
+
+    /// Godot's `get_var`: reads the length prefix and that many bytes, then
+    /// decodes them (bytes the Variant does not use are dropped, as in
+    /// Godot). The prefix is checked against `max_message_size` (and for
+    /// being negative) before anything is allocated.
+    pub fn get_var(&mut self, allow_objects: bool) -> Result<Variant> {
+        let body = self.get_string_bytes(-1, "get_var")?;
+        decode(&body, self.variant_format, allow_objects).map(|(v, _)| v)
     }
 
     /// Godot's `get_string`: Latin-1, stops at a NUL.

@@ -83,6 +83,18 @@ pub(crate) fn into_handle<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
 }
 
+/// Takes back ownership of a handle made by [`into_handle`]; `None` for
+/// NULL.
+pub(crate) fn take_handle<T>(p: *mut T) -> Option<T> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: the C contract: `p` came from `into_handle` (Box::into_raw)
+    // for this type, and the caller gives it up here (it is not used or
+    // freed again).
+    Some(*unsafe { Box::from_raw(p) })
+}
+
 /// Frees a handle made by [`into_handle`]; NULL is ignored.
 pub(crate) fn free_handle<T>(p: *mut T) {
     if !p.is_null() {
@@ -152,6 +164,91 @@ pub(crate) fn bytes_out<'a>(p: *mut u8, len: usize, func: &str) -> Result<&'a mu
     // else touches during the call. Treating them as initialised `u8`s is
     // what C callers expect of a plain byte buffer.
     Ok(unsafe { std::slice::from_raw_parts_mut(p, len) })
+}
+
+/// Copies `count` elements of plain numeric type `T` (integers, floats,
+/// arrays of floats: every bit pattern valid) from a C array that may be
+/// unaligned. NULL is allowed only with `count == 0`.
+pub(crate) fn elems_arg<T: Copy + Default>(
+    p: *const std::ffi::c_void,
+    count: usize,
+    func: &str,
+) -> Result<Vec<T>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if p.is_null() {
+        return Err(Failure::new(
+            sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+            format!("{func}: data is NULL but count is {count}"),
+        ));
+    }
+    let size = std::mem::size_of::<T>();
+    let Some(bytes) = count
+        .checked_mul(size)
+        .filter(|&b| b <= isize::MAX as usize)
+    else {
+        return Err(Failure::new(
+            sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+            format!("{func}: count {count} is too large"),
+        ));
+    };
+    let mut out: Vec<T> = Vec::new();
+    if out.try_reserve_exact(count).is_err() {
+        return Err(Failure::new(
+            sptcp_error::SPTCP_ERR_OUT_OF_MEMORY,
+            format!("{func}: can't allocate {bytes} bytes"),
+        ));
+    }
+    out.resize(count, T::default());
+    // SAFETY: the C contract: `p` points to `count` readable elements, that
+    // is `bytes` bytes; `out` owns `count` initialised `T`s (the same
+    // number of bytes), and a byte copy is valid for the plain numeric
+    // types this is used with.
+    unsafe { std::ptr::copy_nonoverlapping(p.cast::<u8>(), out.as_mut_ptr().cast::<u8>(), bytes) };
+    Ok(out)
+}
+
+/// `count` NUL-terminated UTF-8 strings from a C array of pointers.
+pub(crate) fn strs_arg<'a>(
+    p: *const *const c_char,
+    count: usize,
+    func: &str,
+) -> Result<Vec<&'a str>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    if p.is_null() {
+        return Err(Failure::new(
+            sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+            format!("{func}: strs is NULL but count is {count}"),
+        ));
+    }
+    // SAFETY: the C contract: `p` points to `count` string pointers that
+    // stay valid during the call.
+    let ptrs = unsafe { std::slice::from_raw_parts(p, count) };
+    ptrs.iter().map(|&s| str_arg(s, func, "strs[i]")).collect()
+}
+
+/// A copy of `data` in memory from `malloc`, freed by [`free_malloced`].
+/// NULL if memory runs out.
+pub(crate) fn malloc_copy(data: &[u8]) -> *mut u8 {
+    // SAFETY: malloc of a positive size; the result is checked for NULL
+    // and then written with exactly `data.len()` bytes.
+    unsafe {
+        let p = libc::malloc(data.len().max(1)).cast::<u8>();
+        if !p.is_null() {
+            std::ptr::copy_nonoverlapping(data.as_ptr(), p, data.len());
+        }
+        p
+    }
+}
+
+/// Frees memory from [`malloc_copy`]; NULL is ignored.
+pub(crate) fn free_malloced(p: *mut u8) {
+    // SAFETY: the C contract: `p` is NULL or came from `malloc_copy` and is
+    // freed once; free(NULL) does nothing.
+    unsafe { libc::free(p.cast()) }
 }
 
 /// Stores `value` through an optional out pointer.

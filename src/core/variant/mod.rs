@@ -69,9 +69,6 @@ pub use sptcp_variant_type as VariantType;
 use sptcp_variant_type::*;
 
 impl VariantType {
-    /// Godot's `Variant::VARIANT_MAX`.
-    pub const COUNT: u32 = 39;
-
     /// The type with this Godot 4 id.
     pub fn from_id(id: u32) -> Option<VariantType> {
         ALL_TYPES.get(usize::try_from(id).ok()?).copied()
