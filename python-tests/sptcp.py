@@ -189,3 +189,223 @@ def take_within(server, timeout: float = 5.0):
             return lib.sptcp_server_take_connection(server)
         time.sleep(0.001)
     return None
+
+
+# --- Variants -------------------------------------------------------------
+
+Var = c_void_p
+
+_VARIANT_SIGNATURES = {
+    "sptcp_variant_new_nil": (Var, []),
+    "sptcp_variant_new_bool": (Var, [c_bool]),
+    "sptcp_variant_new_int": (Var, [c_int64]),
+    "sptcp_variant_new_float": (Var, [c_double]),
+    "sptcp_variant_new_string": (Var, [c_char_p]),
+    "sptcp_variant_new_string_name": (Var, [c_char_p]),
+    "sptcp_variant_new_node_path": (Var, [c_char_p]),
+    "sptcp_variant_new_math": (Var, [c_int32, POINTER(c_double), c_size_t]),
+    "sptcp_variant_new_rid": (Var, [c_uint64]),
+    "sptcp_variant_new_object_id": (Var, [c_uint64]),
+    "sptcp_variant_new_callable": (Var, []),
+    "sptcp_variant_new_signal": (Var, [c_char_p, c_uint64]),
+    "sptcp_variant_new_array": (Var, []),
+    "sptcp_variant_new_dictionary": (Var, []),
+    "sptcp_variant_new_packed": (Var, [c_int32, c_void_p, c_size_t]),
+    "sptcp_variant_new_packed_string_array": (Var, [POINTER(c_char_p), c_size_t]),
+    "sptcp_variant_array_push": (c_int32, [Var, Var]),
+    "sptcp_variant_array_get": (Var, [Var, c_size_t]),
+    "sptcp_variant_dict_set": (c_int32, [Var, Var, Var]),
+    "sptcp_variant_dict_get": (Var, [Var, Var]),
+    "sptcp_variant_dict_entry": (c_int32, [Var, c_size_t, POINTER(c_void_p), POINTER(c_void_p)]),
+    "sptcp_variant_size": (c_size_t, [Var]),
+    "sptcp_variant_get_type": (c_int32, [Var]),
+    "sptcp_variant_get_bool": (c_int32, [Var, POINTER(c_bool)]),
+    "sptcp_variant_get_int": (c_int32, [Var, POINTER(c_int64)]),
+    "sptcp_variant_get_float": (c_int32, [Var, POINTER(c_double)]),
+    "sptcp_variant_get_string": (c_int32, [Var, POINTER(c_char_p), POINTER(c_size_t)]),
+    "sptcp_variant_get_math": (c_int32, [Var, POINTER(c_double), c_size_t, POINTER(c_size_t)]),
+    "sptcp_variant_get_id": (c_int32, [Var, POINTER(c_uint64)]),
+    "sptcp_variant_get_packed": (c_int32, [Var, POINTER(c_void_p), POINTER(c_size_t)]),
+    "sptcp_variant_get_packed_string": (c_int32, [Var, c_size_t, POINTER(c_char_p), POINTER(c_size_t)]),
+    "sptcp_variant_equal": (c_bool, [Var, Var]),
+    "sptcp_variant_duplicate": (Var, [Var]),
+    "sptcp_variant_free": (None, [Var]),
+    "sptcp_put_var": (c_int32, [Peer, Var, c_bool]),
+    "sptcp_get_var": (c_int32, [Peer, c_bool, POINTER(c_void_p)]),
+    "sptcp_set_variant_format": (c_int32, [Peer, c_int32]),
+    "sptcp_get_variant_format": (c_int32, [Peer]),
+    "sptcp_var_to_bytes": (c_int32, [Var, c_int32, c_bool, POINTER(c_void_p), POINTER(c_size_t)]),
+    "sptcp_bytes_to_var": (c_int32, [c_void_p, c_size_t, c_int32, c_bool, POINTER(c_void_p), POINTER(c_size_t)]),
+    "sptcp_bytes_free": (None, [c_void_p]),
+}
+for _name, (_restype, _argtypes) in _VARIANT_SIGNATURES.items():
+    _fn = getattr(lib, _name)
+    _fn.restype = _restype
+    _fn.argtypes = _argtypes
+
+# Godot 4 type ids (sptcp_variant_type).
+T = dict(
+    NIL=0, BOOL=1, INT=2, FLOAT=3, STRING=4, VECTOR2=5, VECTOR2I=6, RECT2=7, RECT2I=8, VECTOR3=9,
+    VECTOR3I=10, TRANSFORM2D=11, VECTOR4=12, VECTOR4I=13, PLANE=14, QUATERNION=15, AABB=16, BASIS=17,
+    TRANSFORM3D=18, PROJECTION=19, COLOR=20, STRING_NAME=21, NODE_PATH=22, RID=23, OBJECT=24,
+    CALLABLE=25, SIGNAL=26, DICTIONARY=27, ARRAY=28, PACKED_BYTE_ARRAY=29, PACKED_INT32_ARRAY=30,
+    PACKED_INT64_ARRAY=31, PACKED_FLOAT32_ARRAY=32, PACKED_FLOAT64_ARRAY=33, PACKED_STRING_ARRAY=34,
+    PACKED_VECTOR2_ARRAY=35, PACKED_VECTOR3_ARRAY=36, PACKED_COLOR_ARRAY=37, PACKED_VECTOR4_ARRAY=38,
+)
+MATH_TYPES = {T[n] for n in ("VECTOR2", "VECTOR2I", "RECT2", "RECT2I", "VECTOR3", "VECTOR3I", "TRANSFORM2D",
+                             "VECTOR4", "VECTOR4I", "PLANE", "QUATERNION", "AABB", "BASIS", "TRANSFORM3D",
+                             "PROJECTION", "COLOR")}
+# Packed numeric arrays: type id -> (ctypes element, numbers per element).
+PACKED = {
+    T["PACKED_BYTE_ARRAY"]: (c_uint8, 1), T["PACKED_INT32_ARRAY"]: (c_int32, 1),
+    T["PACKED_INT64_ARRAY"]: (c_int64, 1), T["PACKED_FLOAT32_ARRAY"]: (c_float, 1),
+    T["PACKED_FLOAT64_ARRAY"]: (c_double, 1), T["PACKED_VECTOR2_ARRAY"]: (c_float, 2),
+    T["PACKED_VECTOR3_ARRAY"]: (c_float, 3), T["PACKED_COLOR_ARRAY"]: (c_float, 4),
+    T["PACKED_VECTOR4_ARRAY"]: (c_float, 4),
+}
+
+
+class Tagged:
+    """A Godot value with no plain Python twin: Tagged(type_id, payload).
+    Math types carry a tuple of numbers, packed arrays a tuple of numbers
+    (or of tuples), NodePath/StringName a str, RID/Object an int."""
+
+    def __init__(self, type_id, payload):
+        self.type_id, self.payload = type_id, payload
+
+    def __eq__(self, other):
+        return isinstance(other, Tagged) and (self.type_id, self.payload) == (other.type_id, other.payload)
+
+    def __repr__(self):
+        return f"Tagged({self.type_id}, {self.payload!r})"
+
+
+def to_variant(value):
+    """A new sptcp_variant for a Python value (the caller frees it)."""
+    if value is None:
+        return lib.sptcp_variant_new_nil()
+    if isinstance(value, bool):
+        return lib.sptcp_variant_new_bool(value)
+    if isinstance(value, int):
+        return lib.sptcp_variant_new_int(value)
+    if isinstance(value, float):
+        return lib.sptcp_variant_new_float(value)
+    if isinstance(value, str):
+        return lib.sptcp_variant_new_string(value.encode())
+    if isinstance(value, bytes):
+        buf = (c_uint8 * len(value)).from_buffer_copy(value) if value else None
+        return lib.sptcp_variant_new_packed(T["PACKED_BYTE_ARRAY"], buf, len(value))
+    if isinstance(value, list):
+        arr = lib.sptcp_variant_new_array()
+        for item in value:
+            assert lib.sptcp_variant_array_push(arr, to_variant(item)) == OK
+        return arr
+    if isinstance(value, dict):
+        d = lib.sptcp_variant_new_dictionary()
+        for k, v in value.items():
+            assert lib.sptcp_variant_dict_set(d, to_variant(k), to_variant(v)) == OK
+        return d
+    if isinstance(value, Tagged):
+        t, p = value.type_id, value.payload
+        if t in MATH_TYPES:
+            return lib.sptcp_variant_new_math(t, (c_double * len(p))(*p), len(p))
+        if t in PACKED:
+            ctype, width = PACKED[t]
+            flat = [x for e in p for x in (e if width > 1 else (e,))]
+            return lib.sptcp_variant_new_packed(t, (ctype * len(flat))(*flat), len(p))
+        if t == T["PACKED_STRING_ARRAY"]:
+            return lib.sptcp_variant_new_packed_string_array((c_char_p * len(p))(*(s.encode() for s in p)), len(p))
+        if t == T["NODE_PATH"]:
+            return lib.sptcp_variant_new_node_path(p.encode())
+        if t == T["STRING_NAME"]:
+            return lib.sptcp_variant_new_string_name(p.encode())
+        if t == T["RID"]:
+            return lib.sptcp_variant_new_rid(p)
+        if t == T["OBJECT"]:
+            return lib.sptcp_variant_new_object_id(p)
+    raise TypeError(f"no Variant for {value!r}")
+
+
+def from_variant(v):
+    """The Python value of a (borrowed or owned) sptcp_variant."""
+    t = lib.sptcp_variant_get_type(v)
+    if t == T["NIL"]:
+        return None
+    if t == T["BOOL"]:
+        out = c_bool()
+        lib.sptcp_variant_get_bool(v, ctypes.byref(out))
+        return out.value
+    if t == T["INT"]:
+        out = c_int64()
+        lib.sptcp_variant_get_int(v, ctypes.byref(out))
+        return out.value
+    if t == T["FLOAT"]:
+        out = c_double()
+        lib.sptcp_variant_get_float(v, ctypes.byref(out))
+        return out.value
+    if t in (T["STRING"], T["STRING_NAME"], T["NODE_PATH"]):
+        s = c_char_p()
+        lib.sptcp_variant_get_string(v, ctypes.byref(s), None)
+        text = s.value.decode()
+        return text if t == T["STRING"] else Tagged(t, text)
+    if t in MATH_TYPES:
+        out = (c_double * 16)()
+        n = c_size_t()
+        assert lib.sptcp_variant_get_math(v, out, 16, ctypes.byref(n)) == OK
+        return Tagged(t, tuple(out[: n.value]))
+    if t in (T["RID"], T["OBJECT"]):
+        out = c_uint64()
+        lib.sptcp_variant_get_id(v, ctypes.byref(out))
+        return Tagged(t, out.value)
+    if t == T["ARRAY"]:
+        return [from_variant(lib.sptcp_variant_array_get(v, i)) for i in range(lib.sptcp_variant_size(v))]
+    if t == T["DICTIONARY"]:
+        result = {}
+        for i in range(lib.sptcp_variant_size(v)):
+            k, val = c_void_p(), c_void_p()
+            lib.sptcp_variant_dict_entry(v, i, ctypes.byref(k), ctypes.byref(val))
+            key = from_variant(k)
+            result[tuple(key) if isinstance(key, list) else key] = from_variant(val)
+        return result
+    if t in PACKED:
+        ctype, width = PACKED[t]
+        data, n = c_void_p(), c_size_t()
+        lib.sptcp_variant_get_packed(v, ctypes.byref(data), ctypes.byref(n))
+        flat = list((ctype * (n.value * width)).from_address(data.value)) if n.value else []
+        if t == T["PACKED_BYTE_ARRAY"]:
+            return bytes(flat)
+        items = [tuple(flat[i : i + width]) for i in range(0, len(flat), width)] if width > 1 else flat
+        return Tagged(t, tuple(items))
+    if t == T["PACKED_STRING_ARRAY"]:
+        out = []
+        for i in range(lib.sptcp_variant_size(v)):
+            s = c_char_p()
+            lib.sptcp_variant_get_packed_string(v, i, ctypes.byref(s), None)
+            out.append(s.value.decode())
+        return Tagged(t, tuple(out))
+    return Tagged(t, None)
+
+
+def var_to_bytes(value, major=4, full_objects=False):
+    v = to_variant(value)
+    try:
+        out, n = c_void_p(), c_size_t()
+        err = lib.sptcp_var_to_bytes(v, major, full_objects, ctypes.byref(out), ctypes.byref(n))
+        if err != OK:
+            return err, None
+        data = ctypes.string_at(out.value, n.value)
+        lib.sptcp_bytes_free(out)
+        return OK, data
+    finally:
+        lib.sptcp_variant_free(v)
+
+
+def bytes_to_var(data: bytes, major=4, allow_objects=False):
+    out, used = c_void_p(), c_size_t()
+    buf = ctypes.create_string_buffer(data, len(data))
+    err = lib.sptcp_bytes_to_var(buf, len(data), major, allow_objects, ctypes.byref(out), ctypes.byref(used))
+    if err != OK:
+        return err, None, 0
+    value = from_variant(out)
+    lib.sptcp_variant_free(out)
+    return OK, value, used.value
