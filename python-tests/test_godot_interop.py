@@ -186,3 +186,140 @@ def test_library_puts_godot_gets(server, tmp_path, big_endian):
             proc.kill()
             proc.communicate()
         lib.sptcp_peer_free(peer)
+
+
+# --- Variants: put_var / get_var with a real Godot 3.2 ----------------------
+
+T = sptcp.T
+Tagged = sptcp.Tagged
+
+# (GDScript expression, the value the library must see, in Python)
+VARIANTS = [
+    ("null", None),
+    ("true", True),
+    ("42", 42),
+    ("-5000000000", -5000000000),
+    ("3.5", 3.5),
+    ("1.0 / 3.0", 1.0 / 3.0),
+    ('"héllo ✩"', "héllo ✩"),
+    ("Vector2(1.5, -2)", Tagged(T["VECTOR2"], (1.5, -2.0))),
+    ("Rect2(1, 2, 3, 4)", Tagged(T["RECT2"], (1.0, 2.0, 3.0, 4.0))),
+    ("Vector3(1, 2, 3)", Tagged(T["VECTOR3"], (1.0, 2.0, 3.0))),
+    ("Transform2D(Vector2(1, 2), Vector2(3, 4), Vector2(5, 6))", Tagged(T["TRANSFORM2D"], (1.0, 2.0, 3.0, 4.0, 5.0, 6.0))),
+    ("Plane(1, 2, 3, 4)", Tagged(T["PLANE"], (1.0, 2.0, 3.0, 4.0))),
+    ("Quat(0, 0, 0, 1)", Tagged(T["QUATERNION"], (0.0, 0.0, 0.0, 1.0))),
+    ("AABB(Vector3(1, 2, 3), Vector3(4, 5, 6))", Tagged(T["AABB"], (1.0, 2.0, 3.0, 4.0, 5.0, 6.0))),
+    # Godot's Basis(x, y, z) takes axes (columns); the wire holds rows.
+    ("Basis(Vector3(1, 2, 3), Vector3(4, 5, 6), Vector3(7, 8, 9))",
+     Tagged(T["BASIS"], (1.0, 4.0, 7.0, 2.0, 5.0, 8.0, 3.0, 6.0, 9.0))),
+    ("Transform(Basis(Vector3(1, 0, 0), Vector3(0, 1, 0), Vector3(0, 0, 1)), Vector3(7, 8, 9))",
+     Tagged(T["TRANSFORM3D"], (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 7.0, 8.0, 9.0))),
+    ("Color(0.25, 0.5, 0.75, 1)", Tagged(T["COLOR"], (0.25, 0.5, 0.75, 1.0))),
+    ('NodePath("/root/a:b")', Tagged(T["NODE_PATH"], "/root/a:b")),
+    ("RID()", Tagged(T["RID"], 0)),
+    ('{"a": 1, 2: [3]}', {"a": 1, 2: [3]}),
+    ('[1, "x", null, [2.5]]', [1, "x", None, [2.5]]),
+    ("PoolByteArray([1, 2, 3])", b"\x01\x02\x03"),
+    ("PoolIntArray([1, -2])", Tagged(T["PACKED_INT32_ARRAY"], (1, -2))),
+    ("PoolRealArray([1.5, -0.25])", Tagged(T["PACKED_FLOAT32_ARRAY"], (1.5, -0.25))),
+    ('PoolStringArray(["a", "bc", ""])', Tagged(T["PACKED_STRING_ARRAY"], ("a", "bc", ""))),
+    ("PoolVector2Array([Vector2(1, 2)])", Tagged(T["PACKED_VECTOR2_ARRAY"], ((1.0, 2.0),))),
+    ("PoolVector3Array([Vector3(1, 2, 3)])", Tagged(T["PACKED_VECTOR3_ARRAY"], ((1.0, 2.0, 3.0),))),
+    ("PoolColorArray([Color(1, 0, 0, 1)])", Tagged(T["PACKED_COLOR_ARRAY"], ((1.0, 0.0, 0.0, 1.0),))),
+]
+
+VAR_SENDER = """extends SceneTree
+func _init():
+%CONNECT%
+%PUTS%
+    var ack = peer.get_u8()
+    print("GODOT sent vars, ack ", ack)
+    quit(0)
+"""
+
+VAR_RECEIVER = """extends SceneTree
+var failures = 0
+func same(a, b):
+    if typeof(a) != typeof(b):
+        return false
+    if typeof(a) == TYPE_DICTIONARY or typeof(a) == TYPE_ARRAY or typeof(a) >= TYPE_RAW_ARRAY:
+        return var2str(a) == var2str(b)
+    return a == b
+func check(name, v, want):
+    if same(v, want):
+        print("GODOT ok ", name)
+    else:
+        failures += 1
+        print("GODOT MISMATCH ", name, " got ", var2str(v))
+func _init():
+%CONNECT%
+%GETS%
+    peer.put_u8(failures)
+    print("GODOT checked vars, failures ", failures)
+    quit(1 if failures > 0 else 0)
+"""
+
+
+def var_script(template):
+    puts = "\n".join(f"    peer.put_var({expr})" for expr, _ in VARIANTS)
+    gets = "\n".join(f"    check({expr!r}, peer.get_var(), {expr})" for expr, _ in VARIANTS)
+    return template.replace("%CONNECT%", CONNECT).replace("%PUTS%", puts).replace("%GETS%", gets)
+
+
+@pytest.mark.parametrize("big_endian", [False, True])
+def test_godot_put_var_library_get_var(server, tmp_path, big_endian):
+    proc = run_godot(tmp_path, var_script(VAR_SENDER), lib.sptcp_server_get_local_port(server), big_endian)
+    peer = accept_godot(server, proc)
+    try:
+        lib.sptcp_set_big_endian(peer, big_endian)
+        assert lib.sptcp_set_variant_format(peer, 3) == sptcp.OK
+        for expr, want in VARIANTS:
+            # Read the framing by hand to keep Godot's exact bytes.
+            err, n = sptcp.get_typed(peer, "u32")
+            assert err == sptcp.OK
+            err, body, _ = sptcp.get(peer, n)
+            assert err == sptcp.OK, expr
+            err, got, used = sptcp.bytes_to_var(body, major=3)
+            assert (err, used) == (sptcp.OK, len(body)), expr
+            assert got == want, (expr, got)
+            # Our Godot 3 encoding of the value is byte for byte Godot's,
+            # except that Godot 3.2 leaves the padding after NodePath names
+            # uninitialised (we write zeros, as Godot 4 does).
+            if not expr.startswith("NodePath"):
+                assert sptcp.var_to_bytes(want, major=3) == (sptcp.OK, body), expr
+        assert sptcp.put_typed(peer, "u8", 7) == sptcp.OK
+        out = proc.communicate(timeout=30)[0]
+        assert proc.returncode == 0, out
+        assert "GODOT sent vars, ack 7" in out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        lib.sptcp_peer_free(peer)
+
+
+@pytest.mark.parametrize("big_endian", [False, True])
+def test_library_put_var_godot_get_var(server, tmp_path, big_endian):
+    proc = run_godot(tmp_path, var_script(VAR_RECEIVER), lib.sptcp_server_get_local_port(server), big_endian)
+    peer = accept_godot(server, proc)
+    try:
+        lib.sptcp_set_big_endian(peer, big_endian)
+        assert lib.sptcp_set_variant_format(peer, 3) == sptcp.OK
+        for _, value in VARIANTS:
+            v = sptcp.to_variant(value)
+            assert lib.sptcp_put_var(peer, v, False) == sptcp.OK
+            lib.sptcp_variant_free(v)
+        deadline = time.monotonic() + 30
+        while lib.sptcp_get_available_bytes(peer) < 1 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        err, failures = sptcp.get_typed(peer, "u8")
+        out = proc.communicate(timeout=30)[0]
+        assert err == sptcp.OK, out
+        assert failures == 0, out
+        assert out.count("GODOT ok ") == len(VARIANTS), out
+        assert proc.returncode == 0, out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        lib.sptcp_peer_free(peer)
