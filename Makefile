@@ -23,7 +23,8 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 DEBUG_DIR   := target/debug
 RELEASE_DIR := target/release
 C_TESTS     := $(patsubst c-tests/%.c,$(BUILD)/c-tests/%,$(wildcard c-tests/test_*.c))
-EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client
+EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client \
+               $(BUILD)/examples/send_dictionary
 
 .PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test \
         install install-check clean FORCE
@@ -72,7 +73,8 @@ $(VENV)/.ready:
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check pytest
 	@touch $@
 
-py-test: $(VENV)/.ready lib-debug
+# The examples are built too: test_examples.py runs them.
+py-test: $(VENV)/.ready lib-debug $(BUILD)/examples/send_dictionary
 	SPTCP_LIB=$(abspath $(DEBUG_DIR))/libstreampeer_tcp.so \
 	    $(VENV)/bin/python -m pytest -q -rs python-tests
 
