@@ -26,7 +26,7 @@ C_TESTS     := $(patsubst c-tests/%.c,$(BUILD)/c-tests/%,$(wildcard c-tests/test
 EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client \
                $(BUILD)/examples/send_dictionary
 
-.PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test \
+.PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test fuzz \
         install install-check clean FORCE
 
 all: lib
@@ -77,6 +77,23 @@ $(VENV)/.ready:
 py-test: $(VENV)/.ready lib-debug $(BUILD)/examples/send_dictionary
 	SPTCP_LIB=$(abspath $(DEBUG_DIR))/libstreampeer_tcp.so \
 	    $(VENV)/bin/python -m pytest -q -rs python-tests
+
+# --- fuzzing (not part of make test) --------------------------------------
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := decode_variant stream_reads
+
+# cargo-fuzz needs nightly-only flags; RUSTC_BOOTSTRAP=1 lets the stable
+# toolchain accept them. Each target runs FUZZ_SECONDS from seeds that the
+# library writes; a crash stops the run and leaves its input in
+# fuzz/artifacts/<target>/.
+fuzz: $(VENV)/.ready lib-debug
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	SPTCP_LIB=$(abspath $(DEBUG_DIR))/libstreampeer_tcp.so $(VENV)/bin/python fuzz/seeds.py
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	    RUSTC_BOOTSTRAP=1 cargo fuzz run -O $$t corpus/$$t -- \
+	        -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 || exit 1; \
+	done
 
 # --- demo ----------------------------------------------------------------
 

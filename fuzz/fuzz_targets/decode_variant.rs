@@ -1,6 +1,8 @@
 //! Any bytes into the Variant decoders (both formats, objects allowed or
-//! not). A decoded value must re-encode, decode again to an equal value,
-//! and copy and drop without trouble.
+//! not). A decoded value must copy, re-encode and decode again, and after
+//! one such round the encoding must be stable. (One round may change it:
+//! the format itself is lossy for a null Object, sent as NIL, so two keys
+//! that differed can become one; reals sent as f64 come back as f32.)
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,12 +17,12 @@ fuzz_target!(|data: &[u8]| {
             assert!(used <= data.len() + 3, "used {used} of {}", data.len());
             let copy = v.clone();
             assert!(copy.same_key(&v));
-            if let Ok(bytes) = encode(&v, format, true) {
-                let (again, n) = decode(&bytes, format, true).expect("our own encoding decodes");
-                assert_eq!(n, bytes.len());
-                // Reals may have been f64 on the way in and f32 on the way
-                // out, so compare the second encoding instead of values.
-                assert_eq!(encode(&again, format, true).expect("re-encodes"), bytes);
+            if let Ok(first) = encode(&v, format, true) {
+                let (v2, n) = decode(&first, format, true).expect("our own encoding decodes");
+                assert_eq!(n, first.len());
+                let second = encode(&v2, format, true).expect("re-encodes");
+                let (v3, _) = decode(&second, format, true).expect("decodes again");
+                assert_eq!(encode(&v3, format, true).expect("re-encodes"), second);
             }
         }
     }

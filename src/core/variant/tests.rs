@@ -565,3 +565,23 @@ fn deep_nesting_fits_a_small_stack() {
         .unwrap();
     assert_eq!(handle.join().unwrap(), 1023 * 8 + 20);
 }
+
+/// Found by the fuzzer: a Godot 3 dictionary whose keys are a null object
+/// (a full object with an empty class name) and NIL. The format sends the
+/// null object as NIL, so re-encoding merges the two keys; after that one
+/// round the encoding is stable.
+#[test]
+fn fuzz_regression_null_object_key() {
+    let input = hex(
+        "12000000 03000000 02000000 01000000 04000000 03000000 74776f00 11000000
+         00000000 00003000 00006040 00000000 00000300 00000000 1000",
+    );
+    let (v, _) = decode(&input, Format::Godot3, true).unwrap();
+    assert_eq!(v.len(), 3);
+    let first = encode(&v, Format::Godot3, true).unwrap();
+    let (v2, _) = decode(&first, Format::Godot3, true).unwrap();
+    assert_eq!(v2.len(), 2, "the null object and NIL keys became one");
+    let second = encode(&v2, Format::Godot3, true).unwrap();
+    let (v3, _) = decode(&second, Format::Godot3, true).unwrap();
+    assert_eq!(encode(&v3, Format::Godot3, true).unwrap(), second);
+}
