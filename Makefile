@@ -26,7 +26,7 @@ C_TESTS     := $(patsubst c-tests/%.c,$(BUILD)/c-tests/%,$(wildcard c-tests/test
 EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client \
                $(BUILD)/examples/send_dictionary
 
-.PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test fuzz \
+.PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test fuzz wheel wheel-check \
         install install-check clean FORCE
 
 all: lib
@@ -44,12 +44,13 @@ header:
 
 # --- tests ---------------------------------------------------------------
 
-test: lint cargo-test c-test py-test install-check
+test: lint cargo-test c-test py-test install-check wheel-check
 	@echo "make test: all passed"
 
-lint:
+lint: $(VENV)/.ready
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
+	$(VENV)/bin/python -m pyflakes python python-tests examples fuzz/seeds.py
 
 # Includes tests/header_fresh.rs: the committed header equals the generated one.
 cargo-test:
@@ -70,13 +71,31 @@ c-test: $(C_TESTS) $(BUILD)/c-tests/header_cxx
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check pytest
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check pytest pyflakes "setuptools>=70.1" wheel
 	@touch $@
 
 # The examples are built too: test_examples.py runs them.
-py-test: $(VENV)/.ready lib-debug $(BUILD)/examples/send_dictionary
+py-test: $(VENV)/.ready lib-debug $(BUILD)/examples/send_dictionary $(BUILD)/examples/echo_server
 	SPTCP_LIB=$(abspath $(DEBUG_DIR))/libstreampeer_tcp.so \
+	STREAMPEER_TCP_LIB=$(abspath $(DEBUG_DIR))/libstreampeer_tcp.so PYTHONPATH=$(abspath python) \
 	    $(VENV)/bin/python -m pytest -q -rs python-tests
+
+# --- Python wheel -------------------------------------------------------
+
+# A platform wheel of python/streampeer_tcp with the release library inside.
+wheel: lib $(VENV)/.ready
+	@rm -rf $(BUILD)/wheel-src $(BUILD)/wheels
+	@mkdir -p $(BUILD)/wheel-src
+	cp -r python/pyproject.toml python/setup.py python/README.md python/streampeer_tcp $(BUILD)/wheel-src/
+	rm -rf $(BUILD)/wheel-src/streampeer_tcp/__pycache__
+	cp $(RELEASE_DIR)/libstreampeer_tcp.so $(BUILD)/wheel-src/streampeer_tcp/
+	$(VENV)/bin/pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+	    -w $(BUILD)/wheels $(BUILD)/wheel-src
+	@ls $(BUILD)/wheels
+
+# Installs the wheel into a fresh virtual environment and runs the examples.
+wheel-check: wheel
+	sh python/wheel_check.sh
 
 # --- fuzzing (not part of make test) --------------------------------------
 

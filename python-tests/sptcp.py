@@ -2,10 +2,10 @@
 use (argtypes and restype), so a wrong signature fails loudly."""
 
 import ctypes
+import importlib.util
 import os
 import time
 from ctypes import (
-    POINTER,
     c_bool,
     c_char_p,
     c_double,
@@ -36,61 +36,15 @@ ERR_OUT_OF_MEMORY = 6
 STATUS_NONE, STATUS_CONNECTING, STATUS_CONNECTED, STATUS_ERROR = 0, 1, 2, 3
 HOST_MAX = 64
 
-Peer = c_void_p
-Server = c_void_p
 
-_SIGNATURES = {
-    "sptcp_error_string": (c_char_p, [c_int32]),
-    "sptcp_error_name": (c_char_p, [c_int32]),
-    "sptcp_last_error_message": (c_char_p, []),
-    "sptcp_version": (c_char_p, []),
-    "sptcp_peer_new": (Peer, []),
-    "sptcp_peer_free": (None, [Peer]),
-    "sptcp_bind": (c_int32, [Peer, c_int32, c_char_p]),
-    "sptcp_connect_to_host": (c_int32, [Peer, c_char_p, c_int32]),
-    "sptcp_disconnect_from_host": (None, [Peer]),
-    "sptcp_get_connected_host": (c_size_t, [Peer, ctypes.c_char_p, c_size_t]),
-    "sptcp_get_connected_port": (c_int32, [Peer]),
-    "sptcp_get_local_port": (c_int32, [Peer]),
-    "sptcp_get_status": (c_int32, [Peer]),
-    "sptcp_poll": (c_int32, [Peer]),
-    "sptcp_set_no_delay": (None, [Peer, c_bool]),
-    "sptcp_set_connect_timeout_ms": (None, [Peer, c_uint32]),
-    "sptcp_get_connect_timeout_ms": (c_uint32, [Peer]),
-    "sptcp_put_data": (c_int32, [Peer, POINTER(c_uint8), c_size_t]),
-    "sptcp_put_partial_data": (c_int32, [Peer, POINTER(c_uint8), c_size_t, POINTER(c_size_t)]),
-    "sptcp_get_data": (c_int32, [Peer, POINTER(c_uint8), c_size_t, POINTER(c_size_t)]),
-    "sptcp_get_partial_data": (c_int32, [Peer, POINTER(c_uint8), c_size_t, POINTER(c_size_t)]),
-    "sptcp_get_available_bytes": (c_int32, [Peer]),
-    "sptcp_server_new": (Server, []),
-    "sptcp_server_free": (None, [Server]),
-    "sptcp_server_listen": (c_int32, [Server, c_int32, c_char_p]),
-    "sptcp_server_is_listening": (c_bool, [Server]),
-    "sptcp_server_is_connection_available": (c_bool, [Server]),
-    "sptcp_server_take_connection": (Peer, [Server]),
-    "sptcp_server_get_local_port": (c_int32, [Server]),
-    "sptcp_server_stop": (None, [Server]),
-    "sptcp_set_big_endian": (None, [Peer, c_bool]),
-    "sptcp_is_big_endian_enabled": (c_bool, [Peer]),
-    "sptcp_set_max_message_size": (None, [Peer, c_size_t]),
-    "sptcp_get_max_message_size": (c_size_t, [Peer]),
-    "sptcp_put_string": (c_int32, [Peer, c_char_p]),
-    "sptcp_put_utf8_string": (c_int32, [Peer, c_char_p]),
-    # Returned strings are owned by the caller: c_void_p, then
-    # sptcp_string_free, never c_char_p (which would leak them).
-    "sptcp_get_string": (c_int32, [Peer, c_int32, POINTER(c_void_p), POINTER(c_size_t)]),
-    "sptcp_get_utf8_string": (c_int32, [Peer, c_int32, POINTER(c_void_p), POINTER(c_size_t)]),
-    "sptcp_string_free": (None, [c_void_p]),
-    "sptcp_buffer_new": (Peer, []),
-    "sptcp_buffer_get_position": (c_int64, [Peer]),
-    "sptcp_buffer_get_size": (c_int64, [Peer]),
-    "sptcp_buffer_seek": (c_int32, [Peer, c_int64]),
-    "sptcp_buffer_resize": (c_int32, [Peer, c_int64]),
-    "sptcp_buffer_clear": (c_int32, [Peer]),
-    "sptcp_buffer_get_data_array": (c_size_t, [Peer, POINTER(c_uint8), c_size_t]),
-    "sptcp_buffer_set_data_array": (c_int32, [Peer, POINTER(c_uint8), c_size_t]),
-    "sptcp_buffer_duplicate": (Peer, [Peer]),
-}
+# The signatures come from the package's table (one list for the whole
+# project); test_package.py checks that table against the header.
+_spec = importlib.util.spec_from_file_location(
+    "_sptcp_ffi", os.path.join(HERE, "..", "python", "streampeer_tcp", "_ffi.py")
+)
+_ffi = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_ffi)
+_ffi.declare(lib)
 
 # The typed calls: name suffix -> C type.
 TYPED = {
@@ -106,14 +60,6 @@ TYPED = {
     "float": c_float,
     "double": c_double,
 }
-for _suffix, _ctype in TYPED.items():
-    _SIGNATURES["sptcp_put_" + _suffix] = (c_int32, [Peer, _ctype])
-    _SIGNATURES["sptcp_get_" + _suffix] = (c_int32, [Peer, POINTER(_ctype)])
-
-for _name, (_restype, _argtypes) in _SIGNATURES.items():
-    _fn = getattr(lib, _name)
-    _fn.restype = _restype
-    _fn.argtypes = _argtypes
 
 
 def last_error() -> str:
@@ -193,55 +139,6 @@ def take_within(server, timeout: float = 5.0):
 
 # --- Variants -------------------------------------------------------------
 
-Var = c_void_p
-
-_VARIANT_SIGNATURES = {
-    "sptcp_variant_new_nil": (Var, []),
-    "sptcp_variant_new_bool": (Var, [c_bool]),
-    "sptcp_variant_new_int": (Var, [c_int64]),
-    "sptcp_variant_new_float": (Var, [c_double]),
-    "sptcp_variant_new_string": (Var, [c_char_p]),
-    "sptcp_variant_new_string_name": (Var, [c_char_p]),
-    "sptcp_variant_new_node_path": (Var, [c_char_p]),
-    "sptcp_variant_new_math": (Var, [c_int32, POINTER(c_double), c_size_t]),
-    "sptcp_variant_new_rid": (Var, [c_uint64]),
-    "sptcp_variant_new_object_id": (Var, [c_uint64]),
-    "sptcp_variant_new_callable": (Var, []),
-    "sptcp_variant_new_signal": (Var, [c_char_p, c_uint64]),
-    "sptcp_variant_new_array": (Var, []),
-    "sptcp_variant_new_dictionary": (Var, []),
-    "sptcp_variant_new_packed": (Var, [c_int32, c_void_p, c_size_t]),
-    "sptcp_variant_new_packed_string_array": (Var, [POINTER(c_char_p), c_size_t]),
-    "sptcp_variant_array_push": (c_int32, [Var, Var]),
-    "sptcp_variant_array_get": (Var, [Var, c_size_t]),
-    "sptcp_variant_dict_set": (c_int32, [Var, Var, Var]),
-    "sptcp_variant_dict_get": (Var, [Var, Var]),
-    "sptcp_variant_dict_entry": (c_int32, [Var, c_size_t, POINTER(c_void_p), POINTER(c_void_p)]),
-    "sptcp_variant_size": (c_size_t, [Var]),
-    "sptcp_variant_get_type": (c_int32, [Var]),
-    "sptcp_variant_get_bool": (c_int32, [Var, POINTER(c_bool)]),
-    "sptcp_variant_get_int": (c_int32, [Var, POINTER(c_int64)]),
-    "sptcp_variant_get_float": (c_int32, [Var, POINTER(c_double)]),
-    "sptcp_variant_get_string": (c_int32, [Var, POINTER(c_char_p), POINTER(c_size_t)]),
-    "sptcp_variant_get_math": (c_int32, [Var, POINTER(c_double), c_size_t, POINTER(c_size_t)]),
-    "sptcp_variant_get_id": (c_int32, [Var, POINTER(c_uint64)]),
-    "sptcp_variant_get_packed": (c_int32, [Var, POINTER(c_void_p), POINTER(c_size_t)]),
-    "sptcp_variant_get_packed_string": (c_int32, [Var, c_size_t, POINTER(c_char_p), POINTER(c_size_t)]),
-    "sptcp_variant_equal": (c_bool, [Var, Var]),
-    "sptcp_variant_duplicate": (Var, [Var]),
-    "sptcp_variant_free": (None, [Var]),
-    "sptcp_put_var": (c_int32, [Peer, Var, c_bool]),
-    "sptcp_get_var": (c_int32, [Peer, c_bool, POINTER(c_void_p)]),
-    "sptcp_set_variant_format": (c_int32, [Peer, c_int32]),
-    "sptcp_get_variant_format": (c_int32, [Peer]),
-    "sptcp_var_to_bytes": (c_int32, [Var, c_int32, c_bool, POINTER(c_void_p), POINTER(c_size_t)]),
-    "sptcp_bytes_to_var": (c_int32, [c_void_p, c_size_t, c_int32, c_bool, POINTER(c_void_p), POINTER(c_size_t)]),
-    "sptcp_bytes_free": (None, [c_void_p]),
-}
-for _name, (_restype, _argtypes) in _VARIANT_SIGNATURES.items():
-    _fn = getattr(lib, _name)
-    _fn.restype = _restype
-    _fn.argtypes = _argtypes
 
 # Godot 4 type ids (sptcp_variant_type).
 T = dict(
@@ -344,9 +241,9 @@ def from_variant(v):
         lib.sptcp_variant_get_float(v, ctypes.byref(out))
         return out.value
     if t in (T["STRING"], T["STRING_NAME"], T["NODE_PATH"]):
-        s = c_char_p()
+        s = c_void_p()
         lib.sptcp_variant_get_string(v, ctypes.byref(s), None)
-        text = s.value.decode()
+        text = ctypes.string_at(s.value).decode()
         return text if t == T["STRING"] else Tagged(t, text)
     if t in MATH_TYPES:
         out = (c_double * 16)()
@@ -379,9 +276,9 @@ def from_variant(v):
     if t == T["PACKED_STRING_ARRAY"]:
         out = []
         for i in range(lib.sptcp_variant_size(v)):
-            s = c_char_p()
+            s = c_void_p()
             lib.sptcp_variant_get_packed_string(v, i, ctypes.byref(s), None)
-            out.append(s.value.decode())
+            out.append(ctypes.string_at(s.value).decode())
         return Tagged(t, tuple(out))
     return Tagged(t, None)
 
@@ -402,7 +299,7 @@ def var_to_bytes(value, major=4, full_objects=False):
 
 def bytes_to_var(data: bytes, major=4, allow_objects=False):
     out, used = c_void_p(), c_size_t()
-    buf = ctypes.create_string_buffer(data, len(data))
+    buf = (c_uint8 * len(data)).from_buffer_copy(data) if data else None
     err = lib.sptcp_bytes_to_var(buf, len(data), major, allow_objects, ctypes.byref(out), ctypes.byref(used))
     if err != OK:
         return err, None, 0

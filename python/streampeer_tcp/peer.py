@@ -1,0 +1,385 @@
+"""StreamPeer, StreamPeerTCP and StreamPeerBuffer."""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import (
+    c_bool,
+    c_double,
+    c_float,
+    c_int8,
+    c_int16,
+    c_int32,
+    c_int64,
+    c_size_t,
+    c_uint8,
+    c_uint16,
+    c_uint32,
+    c_uint64,
+    c_void_p,
+)
+from typing import Any
+
+from ._native import GodotError, check, last_error_message, lib, to_error
+from .enums import Error, Status
+from .variant import from_handle, to_handle
+
+_TYPED = {
+    "8": c_int8, "u8": c_uint8, "16": c_int16, "u16": c_uint16, "32": c_int32, "u32": c_uint32,
+    "64": c_int64, "u64": c_uint64, "half": c_float, "float": c_float, "double": c_double,
+}
+
+
+def _in(data: bytes | bytearray | memoryview) -> tuple[Any, int]:
+    data = bytes(data)
+    return ((c_uint8 * len(data)).from_buffer_copy(data) if data else None), len(data)
+
+
+class StreamPeer:
+    """Godot's StreamPeer: raw data, typed values, strings and Variants.
+
+    Data methods return an `Error` (like Godot) or `(Error, data)` (like
+    Godot's script API). Typed and string readers return the value and
+    raise `GodotError` when the read fails (Godot would return garbage);
+    typed writers return the `Error` (Godot drops it)."""
+
+    _handle: int | None = None
+
+    def __init__(self, handle: int):
+        if not handle:
+            raise MemoryError(f"could not create a peer: {last_error_message()}")
+        self._handle = handle
+
+    # Lifetime -------------------------------------------------------------
+
+    def free(self) -> None:
+        """Releases the native peer (a TCP peer disconnects first). The
+        object cannot be used afterwards. Called by the garbage collector."""
+        h, self._handle = self._handle, None
+        if h:
+            lib.sptcp_peer_free(h)
+
+    def __del__(self) -> None:
+        self.free()
+
+    @property
+    def handle(self) -> int:
+        if not self._handle:
+            raise ValueError(f"{type(self).__name__} was freed")
+        return self._handle
+
+    # Raw data -------------------------------------------------------------
+
+    def put_data(self, data: bytes) -> Error:
+        """Sends all of `data`, waiting as long as it takes (as Godot)."""
+        buf, n = _in(data)
+        return to_error(lib.sptcp_put_data(self.handle, buf, n))
+
+    def put_partial_data(self, data: bytes) -> tuple[Error, int]:
+        """Sends what can be sent now: (Error, bytes sent)."""
+        buf, n = _in(data)
+        sent = c_size_t()
+        err = lib.sptcp_put_partial_data(self.handle, buf, n, ctypes.byref(sent))
+        return to_error(err), sent.value
+
+    def get_data(self, nbytes: int) -> tuple[Error, bytes]:
+        """Reads exactly `nbytes`, waiting as long as it takes: (Error,
+        bytes). On an error the bytes that did arrive are returned."""
+        if nbytes < 0:
+            return Error.ERR_OUT_OF_MEMORY, b""  # Godot's script API
+        buf = (c_uint8 * nbytes)()
+        got = c_size_t()
+        err = lib.sptcp_get_data(self.handle, buf, nbytes, ctypes.byref(got))
+        return to_error(err), bytes(buf[: got.value])
+
+    def get_partial_data(self, nbytes: int) -> tuple[Error, bytes]:
+        """Reads what has arrived, up to `nbytes`: (Error, bytes)."""
+        if nbytes < 0:
+            return Error.ERR_OUT_OF_MEMORY, b""
+        buf = (c_uint8 * nbytes)()
+        got = c_size_t()
+        err = lib.sptcp_get_partial_data(self.handle, buf, nbytes, ctypes.byref(got))
+        return to_error(err), (bytes(buf[: got.value]) if err == Error.OK else b"")
+
+    def get_available_bytes(self) -> int:
+        """Bytes that can be read without waiting (-1 without a socket)."""
+        return lib.sptcp_get_available_bytes(self.handle)
+
+    # Settings -------------------------------------------------------------
+
+    @property
+    def big_endian(self) -> bool:
+        """Byte order of typed values and length prefixes (default False)."""
+        return lib.sptcp_is_big_endian_enabled(self.handle)
+
+    @big_endian.setter
+    def big_endian(self, enabled: bool) -> None:
+        lib.sptcp_set_big_endian(self.handle, enabled)
+
+    def set_big_endian(self, enabled: bool) -> None:
+        self.big_endian = enabled
+
+    def is_big_endian_enabled(self) -> bool:
+        return self.big_endian
+
+    @property
+    def max_message_size(self) -> int:
+        """Largest length prefix accepted by get_string / get_var (64 MiB)."""
+        return lib.sptcp_get_max_message_size(self.handle)
+
+    @max_message_size.setter
+    def max_message_size(self, nbytes: int) -> None:
+        lib.sptcp_set_max_message_size(self.handle, nbytes)
+
+    @property
+    def variant_format(self) -> int:
+        """Godot version of the put_var / get_var format: 4 (default) or 3."""
+        return lib.sptcp_get_variant_format(self.handle)
+
+    @variant_format.setter
+    def variant_format(self, godot_major: int) -> None:
+        check(lib.sptcp_set_variant_format(self.handle, godot_major))
+
+    # Typed values ---------------------------------------------------------
+
+    def _put(self, kind: str, value: Any) -> Error:
+        return to_error(getattr(lib, "sptcp_put_" + kind)(self.handle, value))
+
+    def _get(self, kind: str) -> Any:
+        out = _TYPED[kind]()
+        check(getattr(lib, "sptcp_get_" + kind)(self.handle, ctypes.byref(out)))
+        return out.value
+
+    def put_8(self, value: int) -> Error:
+        return self._put("8", value)
+
+    def put_u8(self, value: int) -> Error:
+        return self._put("u8", value)
+
+    def put_16(self, value: int) -> Error:
+        return self._put("16", value)
+
+    def put_u16(self, value: int) -> Error:
+        return self._put("u16", value)
+
+    def put_32(self, value: int) -> Error:
+        return self._put("32", value)
+
+    def put_u32(self, value: int) -> Error:
+        return self._put("u32", value)
+
+    def put_64(self, value: int) -> Error:
+        return self._put("64", value)
+
+    def put_u64(self, value: int) -> Error:
+        return self._put("u64", value)
+
+    def put_half(self, value: float) -> Error:
+        """A half-precision float, truncated like Godot's put_half."""
+        return self._put("half", value)
+
+    def put_float(self, value: float) -> Error:
+        return self._put("float", value)
+
+    def put_double(self, value: float) -> Error:
+        return self._put("double", value)
+
+    def get_8(self) -> int:
+        return self._get("8")
+
+    def get_u8(self) -> int:
+        return self._get("u8")
+
+    def get_16(self) -> int:
+        return self._get("16")
+
+    def get_u16(self) -> int:
+        return self._get("u16")
+
+    def get_32(self) -> int:
+        return self._get("32")
+
+    def get_u32(self) -> int:
+        return self._get("u32")
+
+    def get_64(self) -> int:
+        return self._get("64")
+
+    def get_u64(self) -> int:
+        return self._get("u64")
+
+    def get_half(self) -> float:
+        return self._get("half")
+
+    def get_float(self) -> float:
+        return self._get("float")
+
+    def get_double(self) -> float:
+        return self._get("double")
+
+    # Strings --------------------------------------------------------------
+
+    def put_string(self, value: str) -> Error:
+        """Godot's put_string: u32 length, one byte per character
+        (non-ASCII becomes a space)."""
+        return to_error(lib.sptcp_put_string(self.handle, value.encode("utf-8", "surrogatepass")))
+
+    def put_utf8_string(self, value: str) -> Error:
+        """Godot's put_utf8_string: u32 byte length, then UTF-8."""
+        return to_error(lib.sptcp_put_utf8_string(self.handle, value.encode("utf-8", "surrogatepass")))
+
+    def _get_text(self, fn: Any, nbytes: int) -> str:
+        out, n = c_void_p(), c_size_t()
+        check(fn(self.handle, nbytes, ctypes.byref(out), ctypes.byref(n)))
+        try:
+            return ctypes.string_at(out.value, n.value).decode("utf-8", "surrogatepass")
+        finally:
+            lib.sptcp_string_free(out)
+
+    def get_string(self, nbytes: int = -1) -> str:
+        """Godot's get_string (Latin-1); nbytes=-1 reads the length prefix."""
+        return self._get_text(lib.sptcp_get_string, nbytes)
+
+    def get_utf8_string(self, nbytes: int = -1) -> str:
+        """Godot's get_utf8_string; nbytes=-1 reads the length prefix."""
+        return self._get_text(lib.sptcp_get_utf8_string, nbytes)
+
+    # Variants -------------------------------------------------------------
+
+    def put_var(self, value: Any, full_objects: bool = False) -> Error:
+        """Godot's put_var. Raises TypeError / OverflowError / ValueError for
+        Python values Godot cannot hold (nothing is sent then)."""
+        h = to_handle(value)
+        try:
+            return to_error(lib.sptcp_put_var(self.handle, h, full_objects))
+        finally:
+            lib.sptcp_variant_free(h)
+
+    def get_var(self, allow_objects: bool = False) -> Any:
+        """Godot's get_var: the next Variant as a Python value. Raises
+        GodotError when reading or decoding fails."""
+        out = c_void_p()
+        check(lib.sptcp_get_var(self.handle, allow_objects, ctypes.byref(out)))
+        try:
+            return from_handle(out.value)
+        finally:
+            lib.sptcp_variant_free(out)
+
+
+class StreamPeerTCP(StreamPeer):
+    """Godot's StreamPeerTCP. Non-blocking: call poll() (each frame or
+    loop) to see a connect finish or the other side close. Use it from one
+    thread at a time; different peers may be used on different threads.
+    As a context manager it disconnects on exit."""
+
+    def __init__(self, _handle: int | None = None):
+        super().__init__(_handle or lib.sptcp_peer_new())
+
+    def __enter__(self) -> StreamPeerTCP:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle:
+            self.disconnect_from_host()
+
+    def __repr__(self) -> str:
+        if not self._handle:
+            return "<StreamPeerTCP freed>"
+        status = self.get_status().name
+        if self.get_status() in (Status.STATUS_CONNECTING, Status.STATUS_CONNECTED):
+            return f"<StreamPeerTCP {status} {self.get_connected_host()}:{self.get_connected_port()}>"
+        return f"<StreamPeerTCP {status}>"
+
+    def bind(self, port: int, host: str = "*") -> Error:
+        return to_error(lib.sptcp_bind(self.handle, port, host.encode()))
+
+    def connect_to_host(self, host: str, port: int) -> Error:
+        """Starts connecting (the name lookup blocks; the connect does not)."""
+        return to_error(lib.sptcp_connect_to_host(self.handle, host.encode("utf-8", "surrogatepass"), port))
+
+    def disconnect_from_host(self) -> None:
+        lib.sptcp_disconnect_from_host(self.handle)
+
+    def poll(self) -> Error:
+        return to_error(lib.sptcp_poll(self.handle))
+
+    def get_status(self) -> Status:
+        return Status(lib.sptcp_get_status(self.handle))
+
+    def get_connected_host(self) -> str:
+        buf = ctypes.create_string_buffer(64)
+        lib.sptcp_get_connected_host(self.handle, buf, 64)
+        return buf.value.decode()
+
+    def get_connected_port(self) -> int:
+        return lib.sptcp_get_connected_port(self.handle)
+
+    def get_local_port(self) -> int:
+        return lib.sptcp_get_local_port(self.handle)
+
+    def set_no_delay(self, enabled: bool) -> None:
+        lib.sptcp_set_no_delay(self.handle, enabled)
+
+    @property
+    def connect_timeout_ms(self) -> int:
+        """How long a connect may take before poll() gives up (30000)."""
+        return lib.sptcp_get_connect_timeout_ms(self.handle)
+
+    @connect_timeout_ms.setter
+    def connect_timeout_ms(self, ms: int) -> None:
+        lib.sptcp_set_connect_timeout_ms(self.handle, ms)
+
+
+class StreamPeerBuffer(StreamPeer):
+    """Godot's StreamPeerBuffer: an in-memory stream with a cursor."""
+
+    def __init__(self, data: bytes = b"", _handle: int | None = None):
+        super().__init__(_handle or lib.sptcp_buffer_new())
+        if data:
+            self.data_array = data
+
+    def __repr__(self) -> str:
+        if not self._handle:
+            return "<StreamPeerBuffer freed>"
+        return f"<StreamPeerBuffer size={self.get_size()} position={self.get_position()}>"
+
+    def seek(self, position: int) -> Error:
+        return to_error(lib.sptcp_buffer_seek(self.handle, position))
+
+    def get_position(self) -> int:
+        return lib.sptcp_buffer_get_position(self.handle)
+
+    def get_size(self) -> int:
+        return lib.sptcp_buffer_get_size(self.handle)
+
+    def resize(self, size: int) -> Error:
+        return to_error(lib.sptcp_buffer_resize(self.handle, size))
+
+    def clear(self) -> None:
+        check(lib.sptcp_buffer_clear(self.handle))
+
+    @property
+    def data_array(self) -> bytes:
+        """All the bytes (whatever the cursor); setting it moves the cursor to 0."""
+        n = lib.sptcp_buffer_get_data_array(self.handle, None, 0)
+        buf = (c_uint8 * n)()
+        lib.sptcp_buffer_get_data_array(self.handle, buf, n)
+        return bytes(buf)
+
+    @data_array.setter
+    def data_array(self, data: bytes) -> None:
+        buf, n = _in(data)
+        check(lib.sptcp_buffer_set_data_array(self.handle, buf, n))
+
+    def get_data_array(self) -> bytes:
+        return self.data_array
+
+    def set_data_array(self, data: bytes) -> None:
+        self.data_array = data
+
+    def duplicate(self) -> StreamPeerBuffer:
+        """A copy with the cursor at 0 and default settings (as Godot)."""
+        return StreamPeerBuffer(_handle=lib.sptcp_buffer_duplicate(self.handle))
+
+
+__all__ = ["StreamPeer", "StreamPeerTCP", "StreamPeerBuffer", "GodotError", "c_bool"]

@@ -1,0 +1,339 @@
+"""Python values ↔ Godot Variants (see `types` for the table), and
+Godot's `var_to_bytes` / `bytes_to_var`."""
+
+from __future__ import annotations
+
+import ctypes
+from ctypes import c_bool, c_char_p, c_double, c_float, c_int32, c_int64, c_size_t, c_uint8, c_uint64, c_void_p
+from typing import Any
+
+from ._native import GodotError, check, last_error_message, lib
+from .enums import Error, VariantType
+from .types import (
+    MATH_BY_TYPE,
+    MATH_TYPES,
+    PACKED_BY_TYPE,
+    PackedStringArray,
+    RID,
+    Callable,
+    GodotObject,
+    NodePath,
+    ObjectID,
+    Signal,
+    StringName,
+    _CallableType,
+    _Packed,
+)
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_INTEGER_MATH = {VariantType.VECTOR2I, VariantType.RECT2I, VariantType.VECTOR3I, VariantType.VECTOR4I}
+_C_ELEMENT = {
+    VariantType.PACKED_BYTE_ARRAY: c_uint8,
+    VariantType.PACKED_INT32_ARRAY: c_int32,
+    VariantType.PACKED_INT64_ARRAY: c_int64,
+    VariantType.PACKED_FLOAT32_ARRAY: c_float,
+    VariantType.PACKED_FLOAT64_ARRAY: c_double,
+    VariantType.PACKED_VECTOR2_ARRAY: c_float,
+    VariantType.PACKED_VECTOR3_ARRAY: c_float,
+    VariantType.PACKED_COLOR_ARRAY: c_float,
+    VariantType.PACKED_VECTOR4_ARRAY: c_float,
+}
+
+
+def _text(s: str, what: str) -> bytes:
+    if "\0" in s:
+        raise ValueError(f"{what} contains a NUL character, which Godot strings cannot hold")
+    return s.encode("utf-8", "surrogatepass")
+
+
+def _made(handle: int | None, what: str) -> int:
+    if not handle:
+        raise ValueError(f"cannot make a Godot {what}: {last_error_message()}")
+    return handle
+
+
+def _int64(value: int) -> int:
+    if not INT64_MIN <= value <= INT64_MAX:
+        raise OverflowError(f"{value} does not fit Godot's 64-bit int")
+    return value
+
+
+def _new(value: Any) -> int:
+    """A new sptcp_variant handle for `value`; the caller owns it."""
+    if value is None:
+        return lib.sptcp_variant_new_nil()
+    if isinstance(value, bool):
+        return lib.sptcp_variant_new_bool(value)
+    if isinstance(value, RID):
+        return lib.sptcp_variant_new_rid(int(value))
+    if isinstance(value, ObjectID):
+        return lib.sptcp_variant_new_object_id(int(value))
+    if isinstance(value, int):
+        return lib.sptcp_variant_new_int(_int64(value))
+    if isinstance(value, float):
+        return lib.sptcp_variant_new_float(value)
+    if isinstance(value, StringName):
+        return _made(lib.sptcp_variant_new_string_name(_text(value, "a StringName")), "StringName")
+    if isinstance(value, NodePath):
+        return _made(lib.sptcp_variant_new_node_path(_text(value, "a NodePath")), "NodePath")
+    if isinstance(value, str):
+        return _made(lib.sptcp_variant_new_string(_text(value, "a string")), "String")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        data = bytes(value)
+        buf = (c_uint8 * len(data)).from_buffer_copy(data) if data else None
+        return _made(lib.sptcp_variant_new_packed(VariantType.PACKED_BYTE_ARRAY, buf, len(data)), "PackedByteArray")
+    if isinstance(value, MATH_TYPES):
+        t = type(value).godot_type
+        nums = (c_double * len(value))(*value)
+        return _made(lib.sptcp_variant_new_math(t, nums, len(value)), type(value).__name__)
+    if isinstance(value, Signal):
+        return _made(lib.sptcp_variant_new_signal(_text(value.name, "a signal name"), value.object_id), "Signal")
+    if isinstance(value, _CallableType):
+        return lib.sptcp_variant_new_callable()
+    if isinstance(value, GodotObject):
+        return _new_object(value)
+    if isinstance(value, _Packed):
+        return _new_packed(value)
+    if isinstance(value, (list, tuple)):
+        arr = lib.sptcp_variant_new_array()
+        try:
+            for item in value:
+                check(lib.sptcp_variant_array_push(arr, _new(item)))
+        except BaseException:
+            lib.sptcp_variant_free(arr)
+            raise
+        return arr
+    if isinstance(value, dict):
+        d = lib.sptcp_variant_new_dictionary()
+        try:
+            for k, v in value.items():
+                key = _new(k)
+                try:
+                    val = _new(v)
+                except BaseException:
+                    lib.sptcp_variant_free(key)
+                    raise
+                check(lib.sptcp_variant_dict_set(d, key, val))
+        except BaseException:
+            lib.sptcp_variant_free(d)
+            raise
+        return d
+    raise TypeError(f"{type(value).__name__} has no Godot Variant type: {value!r}")
+
+
+def _new_object(value: GodotObject) -> int:
+    obj = _made(lib.sptcp_variant_new_object(_text(value.class_name, "a class name")), "Object")
+    try:
+        for name, v in value.properties.items():
+            check(lib.sptcp_variant_object_set(obj, _text(name, "a property name"), _new(v)))
+    except BaseException:
+        lib.sptcp_variant_free(obj)
+        raise
+    return obj
+
+
+def _new_packed(value: _Packed) -> int:
+    t = value.godot_type
+    if t == VariantType.PACKED_STRING_ARRAY:
+        strs = (c_char_p * len(value))(*(_text(s, "a PackedStringArray element") for s in value))
+        return _made(lib.sptcp_variant_new_packed_string_array(strs, len(value)), "PackedStringArray")
+    flat: list = []
+    for e in value:
+        if value.width > 1:
+            if len(e) != value.width:
+                raise ValueError(f"{type(value).__name__} elements have {value.width} numbers, got {e!r}")
+            flat.extend(e)
+        else:
+            flat.append(e)
+    if t in (VariantType.PACKED_INT32_ARRAY, VariantType.PACKED_INT64_ARRAY):
+        bits = 31 if t == VariantType.PACKED_INT32_ARRAY else 63
+        for x in flat:
+            if not isinstance(x, int) or not -(2**bits) <= x < 2**bits:
+                raise OverflowError(f"{x!r} does not fit a {bits + 1}-bit int in {type(value).__name__}")
+    arr = (_C_ELEMENT[t] * len(flat))(*flat)
+    return _made(lib.sptcp_variant_new_packed(t, arr, len(value)), type(value).__name__)
+
+
+def to_handle(value: Any) -> int:
+    """A new sptcp_variant for `value` (caller frees it). Raises TypeError for
+    values with no Godot type, OverflowError for ints beyond 64 bits, and
+    ValueError for other values Godot cannot hold."""
+    try:
+        return _new(value)
+    except RecursionError:
+        raise ValueError("the value is nested too deeply to convert") from None
+
+
+def _scalar(v: int, t: VariantType) -> Any:
+    """The Python value of a Variant that contains no other Variant."""
+    if t == VariantType.NIL:
+        return None
+    if t == VariantType.BOOL:
+        b = c_bool()
+        lib.sptcp_variant_get_bool(v, ctypes.byref(b))
+        return b.value
+    if t == VariantType.INT:
+        i = c_int64()
+        lib.sptcp_variant_get_int(v, ctypes.byref(i))
+        return i.value
+    if t == VariantType.FLOAT:
+        f = c_double()
+        lib.sptcp_variant_get_float(v, ctypes.byref(f))
+        return f.value
+    if t in (VariantType.STRING, VariantType.STRING_NAME, VariantType.NODE_PATH, VariantType.SIGNAL):
+        p, n = c_void_p(), c_size_t()
+        lib.sptcp_variant_get_string(v, ctypes.byref(p), ctypes.byref(n))
+        text = ctypes.string_at(p.value, n.value).decode("utf-8", "surrogatepass")
+        if t == VariantType.STRING_NAME:
+            return StringName(text)
+        if t == VariantType.NODE_PATH:
+            return NodePath(text)
+        if t == VariantType.SIGNAL:
+            oid = c_uint64()
+            lib.sptcp_variant_get_id(v, ctypes.byref(oid))
+            return Signal(text, oid.value)
+        return text
+    if t in MATH_BY_TYPE:
+        out, n = (c_double * 16)(), c_size_t()
+        check(lib.sptcp_variant_get_math(v, out, 16, ctypes.byref(n)))
+        cls = MATH_BY_TYPE[t]
+        nums = out[: n.value]
+        return cls(*(int(x) for x in nums)) if t in _INTEGER_MATH else cls(*nums)
+    if t in (VariantType.RID, VariantType.OBJECT):
+        i = c_uint64()
+        check(lib.sptcp_variant_get_id(v, ctypes.byref(i)))
+        return RID(i.value) if t == VariantType.RID else ObjectID(i.value)
+    if t == VariantType.CALLABLE:
+        return Callable
+    if t in _C_ELEMENT:
+        data, n = c_void_p(), c_size_t()
+        check(lib.sptcp_variant_get_packed(v, ctypes.byref(data), ctypes.byref(n)))
+        if t == VariantType.PACKED_BYTE_ARRAY:
+            return ctypes.string_at(data.value, n.value) if n.value else b""
+        cls = PACKED_BY_TYPE[t]
+        flat = list((_C_ELEMENT[t] * (n.value * cls.width)).from_address(data.value)) if n.value else []
+        if cls.width == 1:
+            return cls(flat)
+        return cls(tuple(flat[i : i + cls.width]) for i in range(0, len(flat), cls.width))
+    if t == VariantType.PACKED_STRING_ARRAY:
+        items = []
+        for i in range(lib.sptcp_variant_size(v)):
+            p, n = c_void_p(), c_size_t()
+            check(lib.sptcp_variant_get_packed_string(v, i, ctypes.byref(p), ctypes.byref(n)))
+            items.append(ctypes.string_at(p.value, n.value).decode("utf-8", "surrogatepass"))
+        return PackedStringArray(items)
+    raise ValueError(f"unknown Variant type {t}")
+
+
+def _is_full_object(v: int) -> bool:
+    p = c_void_p()
+    return lib.sptcp_variant_object_get_class(v, ctypes.byref(p), None) == Error.OK
+
+
+def from_handle(v: int) -> Any:
+    """The Python value of a sptcp_variant (borrowed: not freed here).
+    Nested values are walked with an explicit stack, so Godot's 1024 levels
+    never hit Python's recursion limit. Raises ValueError for a Dictionary
+    key that Python cannot hash (an Array, Dictionary or packed array)."""
+    # Each frame: [python container, handle, next index, pending dict key]
+    root: list = []
+    stack = [[root, None, 0, None]]
+    todo = [v]
+    while True:
+        if todo:
+            h = todo.pop()
+            t = VariantType(lib.sptcp_variant_get_type(h))
+            if t == VariantType.ARRAY:
+                value: Any = []
+                stack.append([value, h, 0, None])
+            elif t == VariantType.DICTIONARY:
+                value = {}
+                stack.append([value, h, 0, None])
+            elif t == VariantType.OBJECT and _is_full_object(h):
+                p, n = c_void_p(), c_size_t()
+                lib.sptcp_variant_object_get_class(h, ctypes.byref(p), ctypes.byref(n))
+                value = GodotObject(ctypes.string_at(p.value, n.value).decode(), {})
+                stack.append([value, h, 0, None])
+            else:
+                _deliver(stack[-1], _scalar(h, t))
+                continue
+            continue
+        frame = stack[-1]
+        container, h, i, _ = frame
+        if h is None:
+            return container[0]
+        n = lib.sptcp_variant_size(h)
+        if isinstance(container, list):
+            if i < n:
+                frame[2] += 1
+                todo.append(lib.sptcp_variant_array_get(h, i))
+                continue
+        elif isinstance(container, dict):
+            if i < 2 * n:
+                k, val = c_void_p(), c_void_p()
+                lib.sptcp_variant_dict_entry(h, i // 2, ctypes.byref(k), ctypes.byref(val))
+                frame[2] += 1
+                todo.append(k.value if i % 2 == 0 else val.value)
+                continue
+        else:  # a full object's properties
+            if i < n:
+                name, val = c_void_p(), c_void_p()
+                lib.sptcp_variant_object_property(h, i, ctypes.byref(name), ctypes.byref(val))
+                frame[2] += 1
+                frame[3] = ctypes.string_at(name.value).decode()
+                todo.append(val.value)
+                continue
+        stack.pop()
+        _deliver(stack[-1], container)
+
+
+def _deliver(frame: list, value: Any) -> None:
+    """Puts a finished value into the container of `frame`."""
+    container = frame[0]
+    if isinstance(container, list):
+        container.append(value)
+    elif isinstance(container, dict):
+        if frame[2] % 2 == 1:  # a key: keep it until its value comes
+            try:
+                hash(value)
+            except TypeError:
+                raise ValueError(
+                    f"a Godot Dictionary key of type {type(value).__name__} cannot be a Python dict key"
+                ) from None
+            frame[3] = value
+        else:
+            container[frame[3]] = value
+    else:
+        container.properties[frame[3]] = value
+
+
+def var_to_bytes(value: Any, godot_major: int = 4, full_objects: bool = False) -> bytes:
+    """Godot's `var_to_bytes` (no length prefix); Godot 3's format with
+    godot_major=3. Raises GodotError (e.g. a type Godot 3 lacks), TypeError,
+    OverflowError or ValueError."""
+    h = to_handle(value)
+    try:
+        out, n = c_void_p(), c_size_t()
+        check(lib.sptcp_var_to_bytes(h, godot_major, full_objects, ctypes.byref(out), ctypes.byref(n)))
+        try:
+            return ctypes.string_at(out.value, n.value)
+        finally:
+            lib.sptcp_bytes_free(out)
+    finally:
+        lib.sptcp_variant_free(h)
+
+
+def bytes_to_var(data: bytes, godot_major: int = 4, allow_objects: bool = False) -> Any:
+    """Godot's `bytes_to_var`. Raises GodotError for malformed data (bounded:
+    hostile input gives an error, never a crash or a huge allocation)."""
+    data = bytes(data)
+    buf = (c_uint8 * len(data)).from_buffer_copy(data) if data else None
+    out = c_void_p()
+    check(lib.sptcp_bytes_to_var(buf, len(data), godot_major, allow_objects, ctypes.byref(out), None))
+    try:
+        return from_handle(out.value)
+    finally:
+        lib.sptcp_variant_free(out)
+
+
+__all__ = ["var_to_bytes", "bytes_to_var", "to_handle", "from_handle", "GodotError"]
