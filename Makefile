@@ -27,6 +27,7 @@ EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client \
                $(BUILD)/examples/send_dictionary
 
 .PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test fuzz wheel wheel-check \
+        check-mem check-asan check-tsan check-sanitizers \
         install install-check clean FORCE
 
 all: lib
@@ -44,7 +45,7 @@ header:
 
 # --- tests ---------------------------------------------------------------
 
-test: lint cargo-test c-test py-test install-check wheel-check
+test: lint cargo-test c-test check-sanitizers py-test install-check wheel-check
 	@echo "make test: all passed"
 
 lint: $(VENV)/.ready
@@ -68,6 +69,20 @@ $(BUILD)/c-tests/header_cxx: c-tests/header_cxx.cpp include/streampeer_tcp.h FOR
 
 c-test: $(C_TESTS) $(BUILD)/c-tests/header_cxx
 	@sh c-tests/run.sh $^
+
+# The C tests again under valgrind memcheck, AddressSanitizer + UBSan +
+# LeakSanitizer, and ThreadSanitizer (each says SKIPPED when its tool is
+# missing; .ci/run installs them).
+check-mem: $(C_TESTS)
+	@sh c-tests/memcheck.sh $(C_TESTS)
+
+check-asan:
+	@SOAK_CYCLES=2000 sh c-tests/sanitize.sh asan
+
+check-tsan:
+	@sh c-tests/sanitize.sh tsan
+
+check-sanitizers: check-mem check-asan check-tsan
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
