@@ -27,7 +27,7 @@ EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client \
                $(BUILD)/examples/send_dictionary
 
 .PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test fuzz wheel wheel-check \
-        check-mem check-asan check-tsan check-sanitizers \
+        check-mem check-asan check-tsan check-sanitizers check-faults \
         install install-check clean FORCE
 
 all: lib
@@ -45,7 +45,7 @@ header:
 
 # --- tests ---------------------------------------------------------------
 
-test: lint cargo-test c-test check-sanitizers py-test install-check wheel-check
+test: lint cargo-test c-test check-sanitizers check-faults py-test install-check wheel-check
 	@echo "make test: all passed"
 
 lint: $(VENV)/.ready
@@ -83,6 +83,14 @@ check-tsan:
 	@sh c-tests/sanitize.sh tsan
 
 check-sanitizers: check-mem check-asan check-tsan
+
+# Network faults (blackhole, reset, loss) in a namespace of its own.
+$(BUILD)/faults: c-tests/faults.c c-tests/check.h include/streampeer_tcp.h FORCE | lib-debug
+	$(CC) $(CWARN) $(CFLAGS) -Iinclude -o $@ $< -pthread \
+	    -L$(DEBUG_DIR) -lstreampeer_tcp -Wl,-rpath,$(abspath $(DEBUG_DIR))
+
+check-faults: $(BUILD)/faults
+	@sh c-tests/faults.sh $(BUILD)/faults
 
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)

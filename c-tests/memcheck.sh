@@ -8,7 +8,7 @@ if ! command -v valgrind >/dev/null 2>&1; then
     echo "check-mem: SKIPPED: valgrind is not installed (apt-get install valgrind)"
     exit 0
 fi
-export SOAK_CYCLES=${SOAK_CYCLES:-1000}
+export SOAK_CYCLES=${SOAK_CYCLES:-1000} BULK_MIB=${BULK_MIB:-8}
 vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible"
 pass=0
 fail=0

@@ -27,7 +27,7 @@ asan)
     ldflags="-fsanitize=address,undefined"
     runtime=
     tests=$(ls c-tests/test_*.c)
-    export SOAK_CYCLES=${SOAK_CYCLES:-2000}
+    export SOAK_CYCLES=${SOAK_CYCLES:-2000} BULK_MIB=${BULK_MIB:-64}
     canaries="sanitizer_canary: sanitizer_canary:overflow"
     # Huge requests must fail like malloc does (the library handles that).
     export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
