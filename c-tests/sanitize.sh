@@ -2,7 +2,7 @@
 # Builds the library and the C tests with a sanitizer and runs them.
 #
 #   sh c-tests/sanitize.sh asan    AddressSanitizer + UBSan + LeakSanitizer
-#   sh c-tests/sanitize.sh tsan    ThreadSanitizer (test_threads.c)
+#   sh c-tests/sanitize.sh tsan    ThreadSanitizer (test_threads.c, test_hostile.c)
 #
 # The Rust side is instrumented too (rustc -Zsanitizer, allowed on the
 # stable toolchain by RUSTC_BOOTSTRAP=1; TSan also rebuilds std with
