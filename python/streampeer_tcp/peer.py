@@ -30,9 +30,18 @@ _TYPED = {
 }
 
 
+_U8P = ctypes.POINTER(c_uint8)
+
+
 def _in(data: bytes | bytearray | memoryview) -> tuple[Any, int]:
-    data = bytes(data)
-    return ((c_uint8 * len(data)).from_buffer_copy(data) if data else None), len(data)
+    """A pointer to the bytes of `data` for C, without copying bytes."""
+    if isinstance(data, bytes):
+        return (ctypes.cast(ctypes.c_char_p(data), _U8P) if data else None), len(data)
+    view = memoryview(data)
+    if not view.readonly and view.contiguous:
+        n = view.nbytes
+        return ((c_uint8 * n).from_buffer(view) if n else None), n
+    return _in(bytes(view))
 
 
 class StreamPeer:
@@ -82,24 +91,32 @@ class StreamPeer:
         err = lib.sptcp_put_partial_data(self.handle, buf, n, ctypes.byref(sent))
         return to_error(err), sent.value
 
+    def _scratch(self, nbytes: int) -> Any:
+        """A reusable receive buffer of at least `nbytes` (a handle is used
+        by one thread at a time, so one buffer per peer is enough)."""
+        buf = getattr(self, "_buf", None)
+        if buf is None or len(buf) < nbytes:
+            buf = self._buf = (c_uint8 * max(nbytes, 4096))()
+        return buf
+
     def get_data(self, nbytes: int) -> tuple[Error, bytes]:
         """Reads exactly `nbytes`, waiting as long as it takes: (Error,
         bytes). On an error the bytes that did arrive are returned."""
         if nbytes < 0:
             return Error.ERR_OUT_OF_MEMORY, b""  # Godot's script API
-        buf = (c_uint8 * nbytes)()
+        buf = self._scratch(nbytes)
         got = c_size_t()
         err = lib.sptcp_get_data(self.handle, buf, nbytes, ctypes.byref(got))
-        return to_error(err), bytes(buf[: got.value])
+        return to_error(err), ctypes.string_at(buf, got.value)
 
     def get_partial_data(self, nbytes: int) -> tuple[Error, bytes]:
         """Reads what has arrived, up to `nbytes`: (Error, bytes)."""
         if nbytes < 0:
             return Error.ERR_OUT_OF_MEMORY, b""
-        buf = (c_uint8 * nbytes)()
+        buf = self._scratch(nbytes)
         got = c_size_t()
         err = lib.sptcp_get_partial_data(self.handle, buf, nbytes, ctypes.byref(got))
-        return to_error(err), (bytes(buf[: got.value]) if err == Error.OK else b"")
+        return to_error(err), (ctypes.string_at(buf, got.value) if err == Error.OK else b"")
 
     def get_available_bytes(self) -> int:
         """Bytes that can be read without waiting (-1 without a socket)."""

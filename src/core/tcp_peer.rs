@@ -60,6 +60,8 @@ pub struct TcpPeer {
     /// What `connect()` is called with while CONNECTING.
     target: Option<SockAddr>,
     connect_timeout: Duration,
+    /// Blocking reads wait before reading (see `recv_loop`).
+    reads_wait: bool,
 }
 
 impl Default for TcpPeer {
@@ -78,6 +80,7 @@ impl TcpPeer {
             remote: None,
             target: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            reads_wait: false,
         }
     }
 
@@ -391,7 +394,10 @@ impl TcpPeer {
         } else {
             "get_partial_data"
         };
-        self.transfer(what, |sock, got| recv_loop(sock, buf, block, what, got))
+        let mut waited = self.reads_wait;
+        let r = self.transfer(what, |sock, got| recv_loop(sock, buf, block, what, got, &mut waited));
+        self.reads_wait = waited;
+        r
     }
 
     /// Runs a send or receive loop on the connected socket; any failure
@@ -488,13 +494,23 @@ fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usi
 
 /// Receives into `buf` from `*got` on; without `block`, returns after the
 /// first receive that gave data, or when nothing is there.
+///
+/// `waits`: set once a blocking read on this socket has found nothing to
+/// read and had to wait (request/response traffic). From then on blocking
+/// reads wait in `poll` first instead of trying `recv` and getting EAGAIN:
+/// one system call fewer per message. Until then they read first.
 fn recv_loop(
     sock: &Socket,
     buf: &mut [u8],
     block: bool,
     what: &str,
     got: &mut usize,
+    waits: &mut bool,
 ) -> Result<()> {
+    if block && *waits && !buf.is_empty() {
+        wait_ready(sock, PollType::In, what)?;
+    }
+    let mut had_to_wait = false;
     while *got < buf.len() {
         match sys::recv(sock, &mut buf[*got..]) {
             Ok(0) => {
@@ -516,10 +532,14 @@ fn recv_loop(
                 if !block {
                     break;
                 }
+                had_to_wait = true;
                 wait_ready(sock, PollType::In, what)?;
             }
             Err(e) => return Err(io_fail(Error::SPTCP_FAILED, what, &e)),
         }
+    }
+    if had_to_wait {
+        *waits = true;
     }
     Ok(())
 }

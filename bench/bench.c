@@ -1,0 +1,735 @@
+/* Benchmarks: streampeer_tcp against raw blocking sockets, libuv and
+ * SDL2_net, over loopback. One figure and one implementation per run:
+ *
+ *   bench bulk     raw|sptcp|libuv|sdl2net  [MiB]        throughput
+ *   bench pingpong raw|sptcp|libuv|sdl2net  [round trips] latency
+ *   bench churn    raw|sptcp                [cycles]     connections/s
+ *   bench idle     sptcp                    N            poll pass, latency, memory
+ *   bench var      sptcp                    [round trips] put_var/get_var
+ *
+ * Prints lines "RESULT <figure> <impl> <metric> <value> <unit>" for
+ * bench/run.py, which runs the implementations side by side, repeats them,
+ * and writes the tables and plots. Loopback only. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "streampeer_tcp.h"
+
+#ifdef HAVE_LIBUV
+#include <uv.h>
+#endif
+#ifdef HAVE_SDL2NET
+#include <SDL.h>
+#include <SDL_net.h>
+#endif
+
+#define CHUNK (64 * 1024)
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what) {
+    fprintf(stderr, "bench: %s: %s (%s)\n", what, strerror(errno), sptcp_last_error_message());
+    exit(1);
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void report_latency(const char *figure, const char *impl, double *rtt, size_t n) {
+    qsort(rtt, n, sizeof *rtt, cmp_double);
+    printf("RESULT %s %s median_us %.3f us\n", figure, impl, rtt[n / 2] * 1e6);
+    printf("RESULT %s %s p99_us %.3f us\n", figure, impl, rtt[(size_t)((double)n * 0.99)] * 1e6);
+}
+
+/* ---- raw blocking sockets ----------------------------------------------- */
+
+static int raw_listener(int *port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 128) || getsockname(fd, (struct sockaddr *)&a, &len)) {
+        die("raw listener");
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static int raw_connect(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a)) {
+        die("raw connect");
+    }
+    return fd;
+}
+
+static void raw_nodelay(int fd) {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+static int raw_send_all(int fd, const void *p, size_t n) {
+    const char *c = p;
+    while (n) {
+        ssize_t k = send(fd, c, n, MSG_NOSIGNAL);
+        if (k <= 0) {
+            if (k < 0 && errno == EINTR) continue;
+            return -1;
+        }
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static int raw_recv_all(int fd, void *p, size_t n) {
+    char *c = p;
+    while (n) {
+        ssize_t k = recv(fd, c, n, 0);
+        if (k <= 0) {
+            if (k < 0 && errno == EINTR) continue;
+            return -1;
+        }
+        c += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* ---- the pair of endpoints every figure uses -------------------------- */
+
+struct pair {
+    const char *impl;
+    int raw_client, raw_server;  /* raw */
+    sptcp_peer *client, *server; /* sptcp */
+    sptcp_server *listener;
+};
+
+static sptcp_peer *sptcp_take(sptcp_server *s) {
+    for (;;) {
+        sptcp_peer *p = sptcp_server_take_connection(s);
+        if (p) return p;
+        usleep(50);
+    }
+}
+
+static void open_pair(struct pair *p, int nodelay) {
+    if (strcmp(p->impl, "raw") == 0) {
+        int port;
+        int l = raw_listener(&port);
+        p->raw_client = raw_connect(port);
+        p->raw_server = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        close(l);
+        if (nodelay) {
+            raw_nodelay(p->raw_client);
+            raw_nodelay(p->raw_server);
+        }
+        return;
+    }
+    p->listener = sptcp_server_new();
+    if (sptcp_server_listen(p->listener, 0, "127.0.0.1") != SPTCP_OK) die("listen");
+    p->client = sptcp_peer_new();
+    if (sptcp_connect_to_host(p->client, "127.0.0.1", sptcp_server_get_local_port(p->listener)) != SPTCP_OK) die("connect");
+    p->server = sptcp_take(p->listener);
+    while (sptcp_get_status(p->client) == SPTCP_STATUS_CONNECTING) {
+        sptcp_poll(p->client);
+    }
+    if (nodelay) {
+        sptcp_set_no_delay(p->client, true);
+        sptcp_set_no_delay(p->server, true);
+    }
+}
+
+static void close_pair(struct pair *p) {
+    if (p->raw_client) {
+        close(p->raw_client);
+        close(p->raw_server);
+    }
+    sptcp_peer_free(p->client);
+    sptcp_peer_free(p->server);
+    sptcp_server_free(p->listener);
+}
+
+/* ---- bulk ---------------------------------------------------------------- */
+
+struct bulk_job {
+    struct pair *pair;
+    size_t total;
+};
+
+static void *bulk_sender(void *arg) {
+    struct bulk_job *j = arg;
+    static char chunk[CHUNK];
+    for (size_t sent = 0; sent < j->total; sent += CHUNK) {
+        int bad = j->pair->client ? sptcp_put_data(j->pair->client, (const uint8_t *)chunk, CHUNK) != SPTCP_OK
+                                  : raw_send_all(j->pair->raw_client, chunk, CHUNK) != 0;
+        if (bad) die("bulk send");
+    }
+    return NULL;
+}
+
+static void bulk_blocking(const char *impl, size_t total) {
+    struct pair p = {impl, 0, 0, NULL, NULL, NULL};
+    open_pair(&p, 0);
+    struct bulk_job j = {&p, total};
+    static char buf[CHUNK];
+    pthread_t t;
+    double start = now_s();
+    pthread_create(&t, NULL, bulk_sender, &j);
+    for (size_t got = 0; got < total; got += CHUNK) {
+        int bad = p.server ? sptcp_get_data(p.server, (uint8_t *)buf, CHUNK, NULL) != SPTCP_OK
+                           : raw_recv_all(p.raw_server, buf, CHUNK) != 0;
+        if (bad) die("bulk recv");
+    }
+    double secs = now_s() - start;
+    pthread_join(t, NULL);
+    printf("RESULT bulk %s throughput %.1f MiB/s\n", impl, (double)(total >> 20) / secs);
+    close_pair(&p);
+}
+
+/* ---- ping-pong ------------------------------------------------------------ */
+
+struct pp_job {
+    struct pair *pair;
+    size_t n;
+};
+
+static void *pp_echo(void *arg) {
+    struct pp_job *j = arg;
+    for (size_t i = 0; i < j->n; i++) {
+        uint32_t v;
+        if (j->pair->server) {
+            if (sptcp_get_u32(j->pair->server, &v) != SPTCP_OK || sptcp_put_u32(j->pair->server, v) != SPTCP_OK) die("echo");
+        } else {
+            if (raw_recv_all(j->pair->raw_server, &v, 4) || raw_send_all(j->pair->raw_server, &v, 4)) die("echo");
+        }
+    }
+    return NULL;
+}
+
+static void pingpong_blocking(const char *impl, size_t n) {
+    struct pair p = {impl, 0, 0, NULL, NULL, NULL};
+    open_pair(&p, 1);
+    struct pp_job j = {&p, n};
+    pthread_t t;
+    pthread_create(&t, NULL, pp_echo, &j);
+    double *rtt = malloc(n * sizeof *rtt);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)i, back = 0;
+        double t0 = now_s();
+        if (p.client) {
+            if (sptcp_put_u32(p.client, v) != SPTCP_OK || sptcp_get_u32(p.client, &back) != SPTCP_OK) die("ping");
+        } else {
+            if (raw_send_all(p.raw_client, &v, 4) || raw_recv_all(p.raw_client, &back, 4)) die("ping");
+        }
+        rtt[i] = now_s() - t0;
+        if (back != v) die("pong mismatch");
+    }
+    pthread_join(t, NULL);
+    report_latency("pingpong", impl, rtt, n);
+    free(rtt);
+    close_pair(&p);
+}
+
+/* ---- libuv ----------------------------------------------------------------- */
+#ifdef HAVE_LIBUV
+/* Server: a loop in its own thread that counts (bulk) or echoes (ping-pong);
+ * client: a loop in the main thread. */
+struct uv_side {
+    uv_loop_t loop;
+    uv_tcp_t listener, conn;
+    int echo;
+    size_t total, got;
+    double done_at;
+    int port;
+    uv_async_t ready;
+};
+
+static void uv_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+    static char space[2][CHUNK];
+    (void)suggested;
+    buf->base = space[h->data ? 1 : 0];
+    buf->len = CHUNK;
+}
+
+static void uv_echo_written(uv_write_t *req, int status) {
+    (void)status;
+    free(req);
+}
+
+static void uv_server_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+    struct uv_side *side = s->loop->data;
+    if (n < 0) {
+        uv_close((uv_handle_t *)s, NULL);
+        uv_close((uv_handle_t *)&side->listener, NULL);
+        return;
+    }
+    side->got += (size_t)n;
+    if (side->echo && n > 0) {
+        uv_write_t *req = malloc(sizeof *req + (size_t)n);
+        memcpy(req + 1, buf->base, (size_t)n);
+        uv_buf_t out = uv_buf_init((char *)(req + 1), (unsigned)n);
+        uv_write(req, s, &out, 1, uv_echo_written);
+    }
+    if (!side->echo && side->got >= side->total) {
+        side->done_at = now_s();
+        uv_close((uv_handle_t *)s, NULL);
+        uv_close((uv_handle_t *)&side->listener, NULL);
+    }
+}
+
+static void uv_on_connection(uv_stream_t *l, int status) {
+    struct uv_side *side = l->loop->data;
+    if (status) return;
+    uv_tcp_init(&side->loop, &side->conn);
+    uv_accept(l, (uv_stream_t *)&side->conn);
+    uv_tcp_nodelay(&side->conn, side->echo);
+    uv_read_start((uv_stream_t *)&side->conn, uv_alloc, uv_server_read);
+}
+
+static void *uv_server_thread(void *arg) {
+    struct uv_side *side = arg;
+    uv_run(&side->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+static void uv_start_server(struct uv_side *side) {
+    uv_loop_init(&side->loop);
+    side->loop.data = side;
+    uv_tcp_init(&side->loop, &side->listener);
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    uv_tcp_bind(&side->listener, (const struct sockaddr *)&a, 0);
+    uv_listen((uv_stream_t *)&side->listener, 128, uv_on_connection);
+    int len = sizeof a;
+    uv_tcp_getsockname(&side->listener, (struct sockaddr *)&a, &len);
+    side->port = ntohs(a.sin_port);
+}
+
+/* The client loop. */
+struct uv_client {
+    uv_loop_t loop;
+    uv_tcp_t tcp;
+    uv_connect_t creq;
+    uv_write_t wreq;
+    size_t total, sent, n, i, got;
+    int pingpong;
+    uint32_t value;
+    double t0, *rtt;
+    char chunk[CHUNK];
+};
+
+static void uv_client_write_next(struct uv_client *c);
+
+static void uv_client_written(uv_write_t *req, int status) {
+    struct uv_client *c = req->data;
+    if (status) die("uv write");
+    if (!c->pingpong) {
+        c->sent += CHUNK;
+        if (c->sent < c->total) {
+            uv_client_write_next(c);
+        } else {
+            uv_close((uv_handle_t *)&c->tcp, NULL);
+        }
+    }
+}
+
+static void uv_client_write_next(struct uv_client *c) {
+    uv_buf_t b = c->pingpong ? uv_buf_init((char *)&c->value, 4) : uv_buf_init(c->chunk, CHUNK);
+    c->wreq.data = c;
+    if (c->pingpong) c->t0 = now_s();
+    uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, uv_client_written);
+}
+
+static void uv_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+    struct uv_client *c = s->loop->data;
+    (void)buf;
+    if (n < 0) return;
+    c->got += (size_t)n;
+    if (c->got >= 4) { /* one reply */
+        c->got -= 4;
+        c->rtt[c->i++] = now_s() - c->t0;
+        if (c->i < c->n) {
+            c->value++;
+            uv_client_write_next(c);
+        } else {
+            uv_close((uv_handle_t *)&c->tcp, NULL);
+        }
+    }
+}
+
+static void uv_client_connected(uv_connect_t *req, int status) {
+    struct uv_client *c = req->data;
+    if (status) die("uv connect");
+    uv_tcp_nodelay(&c->tcp, c->pingpong);
+    if (c->pingpong) {
+        c->tcp.data = (void *)1;
+        uv_read_start((uv_stream_t *)&c->tcp, uv_alloc, uv_client_read);
+    }
+    uv_client_write_next(c);
+}
+
+static void run_libuv(int pingpong, size_t amount) {
+    static struct uv_side server;
+    memset(&server, 0, sizeof server);
+    server.echo = pingpong;
+    server.total = amount;
+    uv_start_server(&server);
+    pthread_t t;
+    pthread_create(&t, NULL, uv_server_thread, &server);
+    static struct uv_client c;
+    memset(&c, 0, sizeof c);
+    c.pingpong = pingpong;
+    c.total = amount;
+    c.n = amount;
+    if (pingpong) c.rtt = malloc(amount * sizeof *c.rtt);
+    uv_loop_init(&c.loop);
+    c.loop.data = &c;
+    uv_tcp_init(&c.loop, &c.tcp);
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", server.port, &a);
+    c.creq.data = &c;
+    double start = now_s();
+    uv_tcp_connect(&c.creq, &c.tcp, (const struct sockaddr *)&a, uv_client_connected);
+    uv_run(&c.loop, UV_RUN_DEFAULT);
+    pthread_join(t, NULL);
+    if (pingpong) {
+        report_latency("pingpong", "libuv", c.rtt, c.n);
+        free(c.rtt);
+    } else {
+        printf("RESULT bulk libuv throughput %.1f MiB/s\n", (double)(amount >> 20) / (server.done_at - start));
+    }
+    uv_loop_close(&c.loop);
+    uv_loop_close(&server.loop);
+}
+#endif
+
+/* ---- SDL2_net ----------------------------------------------------------- */
+#ifdef HAVE_SDL2NET
+struct sdl_job {
+    TCPsocket server;
+    size_t amount;
+    int pingpong;
+};
+
+static void *sdl_server(void *arg) {
+    struct sdl_job *j = arg;
+    static char buf[CHUNK];
+    if (j->pingpong) {
+        for (size_t i = 0; i < j->amount; i++) {
+            uint32_t v;
+            int got = 0;
+            while (got < 4) {
+                int k = SDLNet_TCP_Recv(j->server, (char *)&v + got, 4 - got);
+                if (k <= 0) die("sdl recv");
+                got += k;
+            }
+            if (SDLNet_TCP_Send(j->server, &v, 4) < 4) die("sdl send");
+        }
+    } else {
+        size_t got = 0;
+        while (got < j->amount) {
+            int k = SDLNet_TCP_Recv(j->server, buf, CHUNK);
+            if (k <= 0) die("sdl recv");
+            got += (size_t)k;
+        }
+    }
+    return NULL;
+}
+
+static void run_sdl2net(int pingpong, size_t amount) {
+    if (SDL_Init(0) || SDLNet_Init()) die("SDL init");
+    /* SDL2_net listens on every address only; find a free port first. */
+    int port;
+    close(raw_listener(&port));
+    IPaddress any, loop;
+    SDLNet_ResolveHost(&any, NULL, (Uint16)port);
+    SDLNet_ResolveHost(&loop, "127.0.0.1", (Uint16)port);
+    TCPsocket listener = SDLNet_TCP_Open(&any);
+    if (!listener) die("sdl listen");
+    TCPsocket client = SDLNet_TCP_Open(&loop);
+    TCPsocket server = NULL;
+    while (!server) server = SDLNet_TCP_Accept(listener);
+    struct sdl_job j = {server, amount, pingpong};
+    pthread_t t;
+    double start = now_s();
+    pthread_create(&t, NULL, sdl_server, &j);
+    if (pingpong) {
+        double *rtt = malloc(amount * sizeof *rtt);
+        for (size_t i = 0; i < amount; i++) {
+            uint32_t v = (uint32_t)i, back = 0;
+            double t0 = now_s();
+            if (SDLNet_TCP_Send(client, &v, 4) < 4) die("sdl send");
+            int got = 0;
+            while (got < 4) {
+                int k = SDLNet_TCP_Recv(client, (char *)&back + got, 4 - got);
+                if (k <= 0) die("sdl recv");
+                got += k;
+            }
+            rtt[i] = now_s() - t0;
+        }
+        pthread_join(t, NULL);
+        report_latency("pingpong", "sdl2net", rtt, amount);
+        free(rtt);
+    } else {
+        static char chunk[CHUNK];
+        for (size_t sent = 0; sent < amount; sent += CHUNK) {
+            if (SDLNet_TCP_Send(client, chunk, CHUNK) < CHUNK) die("sdl send");
+        }
+        pthread_join(t, NULL);
+        printf("RESULT bulk sdl2net throughput %.1f MiB/s\n", (double)(amount >> 20) / (now_s() - start));
+    }
+    SDLNet_TCP_Close(client);
+    SDLNet_TCP_Close(server);
+    SDLNet_TCP_Close(listener);
+    SDLNet_Quit();
+    SDL_Quit();
+}
+#endif
+
+/* ---- connection churn ------------------------------------------------------ */
+
+static void churn(const char *impl, size_t cycles) {
+    double start = now_s();
+    if (strcmp(impl, "raw") == 0) {
+        int port;
+        int l = raw_listener(&port);
+        for (size_t i = 0; i < cycles; i++) {
+            int c = raw_connect(port);
+            int s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+            uint32_t v = (uint32_t)i, back;
+            if (raw_send_all(c, &v, 4) || raw_recv_all(s, &back, 4)) die("churn");
+            close(s); /* server side first: TIME_WAIT stays on the listening port */
+            close(c);
+        }
+        close(l);
+    } else {
+        sptcp_server *l = sptcp_server_new();
+        sptcp_server_listen(l, 0, "127.0.0.1");
+        int port = sptcp_server_get_local_port(l);
+        for (size_t i = 0; i < cycles; i++) {
+            sptcp_peer *c = sptcp_peer_new();
+            sptcp_connect_to_host(c, "127.0.0.1", port);
+            sptcp_peer *s = sptcp_take(l);
+            while (sptcp_get_status(c) == SPTCP_STATUS_CONNECTING) sptcp_poll(c);
+            uint32_t back;
+            if (sptcp_put_u32(c, (uint32_t)i) != SPTCP_OK || sptcp_get_u32(s, &back) != SPTCP_OK) die("churn");
+            sptcp_peer_free(s);
+            sptcp_peer_free(c);
+        }
+        sptcp_server_free(l);
+    }
+    printf("RESULT churn %s rate %.1f conn/s\n", impl, (double)cycles / (now_s() - start));
+}
+
+/* ---- idle connections ------------------------------------------------------ */
+
+static long rss_bytes(void) {
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        fclose(f);
+    }
+    return resident * sysconf(_SC_PAGESIZE);
+}
+
+static void idle(size_t n) {
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+    sptcp_server *l = sptcp_server_new();
+    sptcp_server_listen(l, 0, "127.0.0.1");
+    int port = sptcp_server_get_local_port(l);
+    /* The idle clients live in a child process: the parent holds only the
+     * accepted peers. */
+    int ready[2];
+    if (pipe(ready)) die("pipe");
+    pid_t child = fork();
+    if (child == 0) {
+        getrlimit(RLIMIT_NOFILE, &rl);
+        for (size_t i = 0; i < n; i++) {
+            raw_connect(port);
+        }
+        if (write(ready[1], "k", 1) != 1) _exit(1);
+        pause();
+        _exit(0);
+    }
+    long rss0 = rss_bytes();
+    sptcp_peer **peers = malloc(n * sizeof *peers);
+    for (size_t i = 0; i < n; i++) {
+        peers[i] = sptcp_take(l);
+    }
+    char k;
+    if (read(ready[0], &k, 1) != 1) die("child");
+    long rss1 = rss_bytes();
+    /* One active pair on top of the idle ones. */
+    struct pair p = {"sptcp", 0, 0, NULL, NULL, NULL};
+    p.listener = l;
+    p.client = sptcp_peer_new();
+    sptcp_connect_to_host(p.client, "127.0.0.1", port);
+    p.server = sptcp_take(l);
+    while (sptcp_get_status(p.client) == SPTCP_STATUS_CONNECTING) sptcp_poll(p.client);
+    sptcp_set_no_delay(p.client, true);
+    sptcp_set_no_delay(p.server, true);
+
+    /* Cost of one sptcp_poll pass over every idle peer. */
+    const int passes = n >= 10000 ? 20 : 100;
+    double *pass = malloc((size_t)passes * sizeof *pass);
+    for (int r = 0; r < passes; r++) {
+        double t0 = now_s();
+        for (size_t i = 0; i < n; i++) sptcp_poll(peers[i]);
+        pass[r] = now_s() - t0;
+    }
+    qsort(pass, (size_t)passes, sizeof *pass, cmp_double);
+    printf("RESULT idle%zu sptcp poll_pass_us %.1f us\n", n, pass[passes / 2] * 1e6);
+    printf("RESULT idle%zu sptcp poll_per_peer_ns %.1f ns\n", n, pass[passes / 2] * 1e9 / (double)n);
+
+    /* Latency of the active peer when the server polls every peer, then
+     * serves the active one, like a game loop. The client runs in a thread. */
+    const size_t rounds = n >= 10000 ? 200 : 2000;
+    double *rtt = malloc(rounds * sizeof *rtt);
+    for (size_t r = 0; r < rounds; r++) {
+        uint32_t v = (uint32_t)r, back = 0;
+        double t0 = now_s();
+        sptcp_put_u32(p.client, v);
+        for (;;) {
+            for (size_t i = 0; i < n; i++) sptcp_poll(peers[i]);
+            sptcp_poll(p.server);
+            if (sptcp_get_available_bytes(p.server) >= 4) break;
+        }
+        sptcp_get_u32(p.server, &back);
+        sptcp_put_u32(p.server, back);
+        sptcp_get_u32(p.client, &back);
+        rtt[r] = now_s() - t0;
+    }
+    report_latency("idle", "sptcp", rtt, rounds);
+    printf("RESULT idle%zu sptcp active_rtt_us %.1f us\n", n, rtt[rounds / 2] * 1e6);
+    printf("RESULT idle%zu sptcp rss_per_peer %.0f bytes\n", n, (double)(rss1 - rss0) / (double)n);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    for (size_t i = 0; i < n; i++) sptcp_peer_free(peers[i]);
+    free(peers);
+    free(pass);
+    free(rtt);
+    p.listener = NULL;
+    close_pair(&p);
+    sptcp_server_free(l);
+}
+
+/* ---- Variants ---------------------------------------------------------- */
+
+static void *var_echo(void *arg) {
+    sptcp_peer *s = arg;
+    for (;;) {
+        sptcp_variant *v = NULL;
+        if (sptcp_get_var(s, false, &v) != SPTCP_OK) return NULL;
+        sptcp_put_var(s, v, false);
+        sptcp_variant_free(v);
+    }
+}
+
+static void var_rt(size_t n) {
+    struct pair p = {"sptcp", 0, 0, NULL, NULL, NULL};
+    open_pair(&p, 1);
+    pthread_t t;
+    pthread_create(&t, NULL, var_echo, p.server);
+    sptcp_variant *dict = sptcp_variant_new_dictionary();
+    const double pos[2] = {1.5, -2};
+    sptcp_variant_dict_set(dict, sptcp_variant_new_string("pos"), sptcp_variant_new_math(SPTCP_TYPE_VECTOR2, pos, 2));
+    sptcp_variant_dict_set(dict, sptcp_variant_new_string("hp"), sptcp_variant_new_int(42));
+    sptcp_variant_dict_set(dict, sptcp_variant_new_string("name"), sptcp_variant_new_string("player"));
+    uint8_t kib[1024] = {1, 2, 3};
+    sptcp_variant *bytes = sptcp_variant_new_packed(SPTCP_TYPE_PACKED_BYTE_ARRAY, kib, sizeof kib);
+    sptcp_variant *u32 = sptcp_variant_new_int(7); /* the smallest Variant */
+    struct { const char *name; sptcp_variant *v; } cases[] = {{"int", u32}, {"dict", dict}, {"bytes1k", bytes}};
+    for (size_t c = 0; c < 3; c++) {
+        double *rtt = malloc(n * sizeof *rtt);
+        for (size_t i = 0; i < n; i++) {
+            double t0 = now_s();
+            sptcp_variant *back = NULL;
+            if (sptcp_put_var(p.client, cases[c].v, false) != SPTCP_OK || sptcp_get_var(p.client, false, &back) != SPTCP_OK) die("var");
+            sptcp_variant_free(back);
+            rtt[i] = now_s() - t0;
+        }
+        qsort(rtt, n, sizeof *rtt, cmp_double);
+        printf("RESULT var %s median_us %.3f us\n", cases[c].name, rtt[n / 2] * 1e6);
+        printf("RESULT var %s rate %.0f rt/s\n", cases[c].name, 1.0 / rtt[n / 2]);
+        free(rtt);
+    }
+    sptcp_variant_free(u32);
+    sptcp_variant_free(dict);
+    sptcp_variant_free(bytes);
+    sptcp_disconnect_from_host(p.client);
+    pthread_join(t, NULL);
+    close_pair(&p);
+}
+
+int main(int argc, char **argv) {
+    signal(SIGPIPE, SIG_IGN); /* only for the raw and SDL peers; the library needs none */
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench bulk|pingpong|churn|idle|var impl [amount]\n");
+        return 2;
+    }
+    const char *fig = argv[1], *impl = argv[2];
+    long amount = argc > 3 ? atol(argv[3]) : 0;
+    if (strcmp(fig, "bulk") == 0) {
+        size_t total = (size_t)(amount ? amount : 1024) << 20;
+        if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) bulk_blocking(impl, total);
+#ifdef HAVE_LIBUV
+        else if (!strcmp(impl, "libuv")) run_libuv(0, total);
+#endif
+#ifdef HAVE_SDL2NET
+        else if (!strcmp(impl, "sdl2net")) run_sdl2net(0, total);
+#endif
+        else { printf("SKIPPED bulk %s not built\n", impl); }
+    } else if (strcmp(fig, "pingpong") == 0) {
+        size_t n = (size_t)(amount ? amount : 100000);
+        if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) pingpong_blocking(impl, n);
+#ifdef HAVE_LIBUV
+        else if (!strcmp(impl, "libuv")) run_libuv(1, n);
+#endif
+#ifdef HAVE_SDL2NET
+        else if (!strcmp(impl, "sdl2net")) run_sdl2net(1, n);
+#endif
+        else { printf("SKIPPED pingpong %s not built\n", impl); }
+    } else if (strcmp(fig, "churn") == 0) {
+        churn(impl, (size_t)(amount ? amount : 2000));
+    } else if (strcmp(fig, "idle") == 0) {
+        idle((size_t)(amount ? amount : 1000));
+    } else if (strcmp(fig, "var") == 0) {
+        var_rt((size_t)(amount ? amount : 20000));
+    } else {
+        fprintf(stderr, "bench: unknown figure %s\n", fig);
+        return 2;
+    }
+    return 0;
+}
