@@ -27,7 +27,7 @@ EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client \
                $(BUILD)/examples/send_dictionary
 
 .PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test fuzz wheel wheel-check \
-        check-mem check-asan check-tsan check-sanitizers check-faults \
+        check-mem check-asan check-tsan check-sanitizers check-faults bench bench-smoke \
         install install-check clean FORCE
 
 all: lib
@@ -45,7 +45,7 @@ header:
 
 # --- tests ---------------------------------------------------------------
 
-test: lint cargo-test c-test check-sanitizers check-faults py-test install-check wheel-check
+test: lint cargo-test c-test check-sanitizers check-faults py-test install-check wheel-check bench-smoke
 	@echo "make test: all passed"
 
 lint: $(VENV)/.ready
@@ -119,6 +119,28 @@ wheel: lib $(VENV)/.ready
 # Installs the wheel into a fresh virtual environment and runs the examples.
 wheel-check: wheel
 	sh python/wheel_check.sh
+
+# --- benchmarks (make bench; only the smoke run is part of make test) ---------
+
+BENCH_DEFS = $(shell pkg-config --exists libuv 2>/dev/null && echo -DHAVE_LIBUV) \
+             $(shell pkg-config --exists SDL2_net 2>/dev/null && echo -DHAVE_SDL2NET)
+BENCH_PKGS = $(shell pkg-config --exists libuv 2>/dev/null && echo libuv) \
+             $(shell pkg-config --exists SDL2_net 2>/dev/null && echo SDL2_net)
+
+$(BUILD)/bench/bench: bench/bench.c include/streampeer_tcp.h FORCE | lib
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Iinclude $(BENCH_DEFS) \
+	    $(if $(strip $(BENCH_PKGS)),$$(pkg-config --cflags $(BENCH_PKGS))) -o $@ $< \
+	    -L$(RELEASE_DIR) -lstreampeer_tcp -Wl,-rpath,$(abspath $(RELEASE_DIR)) \
+	    $(if $(strip $(BENCH_PKGS)),$$(pkg-config --libs $(BENCH_PKGS))) -lpthread
+
+bench:
+	sh bench/setup.sh
+	$(MAKE) --no-print-directory $(BUILD)/bench/bench
+	$(BUILD)/bench-venv/bin/python bench/run.py --reps $(or $(BENCH_REPS),5) || python3 bench/run.py --reps $(or $(BENCH_REPS),5)
+
+bench-smoke: $(BUILD)/bench/bench
+	$(PYTHON) bench/run.py --smoke
 
 # --- fuzzing (not part of make test) --------------------------------------
 

@@ -257,17 +257,18 @@ impl TcpPeer {
             return Ok(());
         };
         let sock = &open.sock;
-        // 1. Readable (or hung up) without an error, and nothing to read:
-        //    the peer sent FIN and everything it sent has been read.
-        if let Ok(r) = sys::poll(sock, PollType::In, Some(Duration::ZERO)) {
-            if !r.error && (r.readable || r.hangup) && matches!(sys::available(sock), Ok(0)) {
-                self.disconnect_from_host();
-                return Ok(());
-            }
-        }
-        // 2. Any socket error (a reset, say) moves to ERROR.
+        // Godot polls twice (IN, then IN|OUT); one IN|OUT poll answers both
+        // questions, for one system call per peer instead of two.
         match sys::poll(sock, PollType::InOut, Some(Duration::ZERO)) {
-            Ok(r) if !r.error => Ok(()),
+            // Readable (or hung up) without an error, and nothing to read:
+            // the peer sent FIN and everything it sent has been read.
+            Ok(r) if !r.error => {
+                if (r.readable || r.hangup) && matches!(sys::available(sock), Ok(0)) {
+                    self.disconnect_from_host();
+                }
+                Ok(())
+            }
+            // Any socket error (a reset, say) moves to ERROR.
             other => {
                 let detail = match other {
                     Err(e) => e.to_string(),

@@ -1,0 +1,201 @@
+"""Runs the benchmarks side by side and writes the results.
+
+    python3 bench/run.py [--smoke] [--reps N]
+
+Each figure runs for every implementation in turn, REPS rounds, the
+implementations interleaved inside each round so that a noisy machine
+hurts them alike; each metric is the median over the rounds. Writes
+bench/results/latest.md (the table, with ratios to raw C and the
+targets), latest.csv, and PNG plots (with matplotlib, when it imports).
+--smoke runs tiny amounts once, to check that the harness works."""
+
+import argparse
+import csv
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..")
+BENCH = os.path.join(ROOT, "build", "bench", "bench")
+RESULTS = os.path.join(HERE, "results")
+
+
+def run(cmd, env=None):
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
+    found = {}
+    skipped = None
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if parts and parts[0] == "RESULT":
+            _, figure, impl, metric, value, unit = parts[:6]
+            found[(figure, impl, metric)] = (float(value), unit)
+        elif parts and parts[0] == "SKIPPED":
+            skipped = line
+    return found, skipped
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args()
+    reps = 1 if args.smoke else args.reps
+    s = args.smoke
+    py_env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"),
+                  STREAMPEER_TCP_LIB=os.path.join(ROOT, "target", "release", "libstreampeer_tcp.so"))
+    py = [sys.executable, os.path.join(HERE, "py_bench.py")]
+    plan = [
+        ("bulk", ["raw", "sptcp", "libuv", "sdl2net"], lambda i: [BENCH, "bulk", i, "8" if s else "1024"], None),
+        ("pingpong", ["raw", "sptcp", "libuv", "sdl2net"], lambda i: [BENCH, "pingpong", i, "200" if s else "100000"], None),
+        ("churn", ["raw", "sptcp"], lambda i: [BENCH, "churn", i, "50" if s else "2000"], None),
+        ("var", ["sptcp"], lambda i: [BENCH, "var", i, "200" if s else "20000"], None),
+        ("pybulk", ["socket", "package"], lambda i: py + ["bulk", i, "8" if s else "256"], py_env),
+        ("pypingpong", ["socket", "package"], lambda i: py + ["pingpong", i, "200" if s else "20000"], py_env),
+    ]
+    idle_sizes = [10, 100] if s else [100, 1000, 10000]
+    samples = {}
+    skipped = []
+    for rep in range(reps):
+        for figure, impls, cmd, env in plan:
+            for impl in impls:
+                found, skip = run(cmd(impl), env)
+                if skip:
+                    if rep == 0:
+                        skipped.append(skip)
+                    continue
+                for key, (value, unit) in found.items():
+                    samples.setdefault(key, ([], unit))[0].append(value)
+        for n in idle_sizes:
+            found, _ = run([BENCH, "idle", "sptcp", str(n)])
+            for key, (value, unit) in found.items():
+                if key[0].startswith("idle"):
+                    samples.setdefault(key, ([], unit))[0].append(value)
+        print(f"bench: round {rep + 1} of {reps} done", flush=True)
+    result = {k: (statistics.median(v), unit) for k, (v, unit) in samples.items()}
+    write(result, skipped, idle_sizes, reps, args.smoke)
+
+
+def get(result, figure, impl, metric):
+    v = result.get((figure, impl, metric))
+    return v[0] if v else None
+
+
+def ratio(a, b):
+    return f"{a / b:.3f}" if a is not None and b else "-"
+
+
+def write(result, skipped, idle_sizes, reps, smoke):
+    os.makedirs(RESULTS, exist_ok=True)
+    name = "smoke" if smoke else "latest"
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    lines = [
+        f"# streampeer_tcp benchmarks ({when})",
+        "",
+        f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}; loopback. "
+        f"Median of {reps} interleaved rounds; ratio = this library / raw C (for latency, lower is better).",
+        "",
+        "| figure | streampeer_tcp | raw C | libuv | SDL2_net | ratio to raw C | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    rows = []
+
+    def row(label, figure, metric, unit, target, fmt="{:.1f}", impls=("sptcp", "raw", "libuv", "sdl2net")):
+        vals = [get(result, figure, i, metric) for i in impls]
+        cells = [fmt.format(v) + f" {unit}" if v is not None else "skipped" for v in vals]
+        r = ratio(vals[0], vals[1])
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {r} | {target} |")
+        rows.append([label, unit] + [v if v is not None else "" for v in vals] + [r, target])
+
+    row("bulk, 1 GiB in 64 KiB blocks", "bulk", "throughput", "MiB/s", "≥ 0.97")
+    row("ping-pong u32, median", "pingpong", "median_us", "µs", "≤ 1.03", "{:.2f}")
+    row("ping-pong u32, p99", "pingpong", "p99_us", "µs", "-", "{:.2f}")
+    row("connect + accept + message + close", "churn", "rate", "conn/s", "≥ 0.9", "{:.0f}")
+    lines += ["", "| messages (put_var / get_var round trip) | median | round trips/s | ratio to u32 ping-pong | target |",
+              "|---|---|---|---|---|"]
+    u32 = get(result, "pingpong", "sptcp", "median_us")
+    for case, label, target in [("int", "int", "-"), ("dict", "small Dictionary", "≤ 1.05"), ("bytes1k", "1 KiB PackedByteArray", "-")]:
+        med = get(result, "var", case, "median_us")
+        rate = get(result, "var", case, "rate")
+        lines.append(f"| {label} | {med:.2f} µs | {rate:.0f} | {ratio(med, u32)} | {target} |" if med else f"| {label} | - | - | - | {target} |")
+        rows.append([f"var {label}", "µs", med, "", "", "", ratio(med, u32), target])
+    lines += ["", "| Python | package | socket module | ratio | target |", "|---|---|---|---|---|"]
+    pb, sb = get(result, "pybulk", "package", "throughput"), get(result, "pybulk", "socket", "throughput")
+    pp, sp = get(result, "pypingpong", "package", "median_us"), get(result, "pypingpong", "socket", "median_us")
+    lines.append(f"| bulk | {pb:.1f} MiB/s | {sb:.1f} MiB/s | {ratio(pb, sb)} | ≥ 0.9 |" if pb and sb else "| bulk | - | - | - | ≥ 0.9 |")
+    lines.append(f"| ping-pong median | {pp:.2f} µs | {sp:.2f} µs | {ratio(pp, sp)} | - |" if pp and sp else "| ping-pong | - | - | - | - |")
+    rows.append(["python bulk", "MiB/s", pb, sb, "", "", ratio(pb, sb), "≥ 0.9"])
+    rows.append(["python ping-pong median", "µs", pp, sp, "", "", ratio(pp, sp), "-"])
+    lines += ["", "| idle connected peers | one sptcp_poll pass over all | per peer | active peer's round trip (server polls every peer each turn) | resident memory per idle peer |",
+              "|---|---|---|---|---|"]
+    for n in idle_sizes:
+        f = f"idle{n}"
+        vals = [get(result, f, "sptcp", m) for m in ("poll_pass_us", "poll_per_peer_ns", "active_rtt_us", "rss_per_peer")]
+        if None in vals:
+            continue
+        lines.append(f"| {n} | {vals[0]:.1f} µs | {vals[1]:.0f} ns | {vals[2]:.1f} µs | {vals[3]:.0f} bytes |")
+        rows.append([f"idle {n}", "µs/ns/µs/bytes"] + vals + ["", ""])
+    if skipped:
+        lines += ["", "Skipped: " + "; ".join(skipped)]
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(RESULTS, f"{name}.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(RESULTS, f"{name}.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["figure", "unit", "streampeer_tcp", "raw_c_or_socket", "libuv", "sdl2net", "ratio", "target"])
+        w.writerows(rows)
+    print(text)
+    if not smoke:
+        plots(result, idle_sizes)
+
+
+def plots(result, idle_sizes):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("bench: matplotlib is not installed: no plots")
+        return
+    impls = ["sptcp", "raw", "libuv", "sdl2net"]
+    names = ["streampeer_tcp", "raw C", "libuv", "SDL2_net"]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+    bulk = [get(result, "bulk", i, "throughput") or 0 for i in impls]
+    axes[0].bar(names, bulk, color=["#3a7", "#888", "#58c", "#c85"])
+    axes[0].set_title("Bulk throughput (MiB/s, higher is better)")
+    med = [get(result, "pingpong", i, "median_us") or 0 for i in impls]
+    p99 = [get(result, "pingpong", i, "p99_us") or 0 for i in impls]
+    x = range(len(impls))
+    axes[1].bar([i - 0.2 for i in x], med, width=0.4, label="median")
+    axes[1].bar([i + 0.2 for i in x], p99, width=0.4, label="p99")
+    axes[1].set_xticks(list(x), names)
+    axes[1].set_title("Ping-pong round trip (µs, lower is better)")
+    axes[1].legend()
+    ns = [n for n in idle_sizes if get(result, f"idle{n}", "sptcp", "poll_pass_us") is not None]
+    axes[2].plot(ns, [get(result, f"idle{n}", "sptcp", "poll_pass_us") for n in ns], "o-", label="poll pass over all peers")
+    axes[2].plot(ns, [get(result, f"idle{n}", "sptcp", "active_rtt_us") for n in ns], "s-", label="active peer round trip")
+    axes[2].set_xscale("log")
+    axes[2].set_yscale("log")
+    axes[2].set_xlabel("idle connected peers")
+    axes[2].set_title("Idle connections (µs)")
+    axes[2].legend()
+    fig.tight_layout()
+    out = os.path.join(RESULTS, "latest.png")
+    fig.savefig(out, dpi=90)
+    print(f"bench: wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
