@@ -273,12 +273,44 @@ static void bulk_exchange(sptcp_server *s) {
     sptcp_peer_free(c);
 }
 
+/* Small reads receive ahead (one recv for a length prefix and its message):
+ * the bytes received ahead still count as unread for poll, for
+ * get_available_bytes and for partial reads. */
+static void read_ahead_is_invisible(sptcp_server *s) {
+    sptcp_peer *c = NULL, *a = NULL;
+    if (connect_pair(s, &c, &a) != 0) {
+        CHECK(!"connect_pair");
+        return;
+    }
+    const uint8_t two[8] = {1, 0, 0, 0, 2, 0, 0, 0};
+    CHECK_EQ(sptcp_put_data(a, two, 8), SPTCP_OK); /* one segment, two u32s */
+    sptcp_disconnect_from_host(a);                 /* then FIN */
+    long long end = now_ms() + 5000;
+    while (sptcp_get_available_bytes(c) < 8 && now_ms() < end) {
+        sleep_ms(1);
+    }
+    uint32_t v = 0;
+    CHECK(sptcp_get_u32(c, &v) == SPTCP_OK && v == 1);
+    CHECK_EQ(sptcp_get_available_bytes(c), 4); /* the second one, received ahead */
+    CHECK_EQ(sptcp_poll(c), SPTCP_OK);
+    CHECK_EQ(sptcp_get_status(c), SPTCP_STATUS_CONNECTED); /* unread data: not closed yet */
+    uint8_t buf[16];
+    size_t got = 0;
+    CHECK_EQ(sptcp_get_partial_data(c, buf, sizeof buf, &got), SPTCP_OK);
+    CHECK(got == 4 && buf[0] == 2);
+    CHECK_EQ(sptcp_poll(c), SPTCP_OK);
+    CHECK_EQ(sptcp_get_status(c), SPTCP_STATUS_NONE);
+    sptcp_peer_free(a);
+    sptcp_peer_free(c);
+}
+
 int main(void) {
     sptcp_server *s = sptcp_server_new();
     REQUIRE(start_server(s, "127.0.0.1") > 0);
     bulk_exchange(s);
     eof_during_blocking_read(s);
     fin_with_unread_data(s);
+    read_ahead_is_invisible(s);
     reset_seen_by_poll();
     reset_seen_by_read();
     stalled_reader();

@@ -62,6 +62,10 @@ pub struct TcpPeer {
     connect_timeout: Duration,
     /// Blocking reads wait before reading (see `recv_loop`).
     reads_wait: bool,
+    /// Bytes received ahead of what was asked (see `recv_loop`), unread
+    /// from `ahead_pos` on. Empty for peers that do not read.
+    ahead: Vec<u8>,
+    ahead_pos: usize,
 }
 
 impl Default for TcpPeer {
@@ -81,6 +85,8 @@ impl TcpPeer {
             target: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             reads_wait: false,
+            ahead: Vec::new(),
+            ahead_pos: 0,
         }
     }
 
@@ -233,6 +239,8 @@ impl TcpPeer {
         self.deadline = None;
         self.remote = None;
         self.target = None;
+        self.ahead = Vec::new();
+        self.ahead_pos = 0;
     }
 
     /// Closes the socket and enters STATUS_ERROR.
@@ -263,7 +271,9 @@ impl TcpPeer {
             // Readable (or hung up) without an error, and nothing to read:
             // the peer sent FIN and everything it sent has been read.
             Ok(r) if !r.error => {
-                if (r.readable || r.hangup) && matches!(sys::available(sock), Ok(0)) {
+                let unread_here = self.ahead.len() > self.ahead_pos;
+                if (r.readable || r.hangup) && !unread_here && matches!(sys::available(sock), Ok(0))
+                {
                     self.disconnect_from_host();
                 }
                 Ok(())
@@ -395,10 +405,44 @@ impl TcpPeer {
         } else {
             "get_partial_data"
         };
+        if self.status != Status::SPTCP_STATUS_CONNECTED {
+            return (0, Err(self.not_connected(what)));
+        }
+        // Bytes received earlier come first.
+        let got = self.take_ahead(buf);
+        if got == buf.len() || (!block && got > 0) {
+            return (got, Ok(()));
+        }
         let mut waited = self.reads_wait;
-        let r = self.transfer(what, |sock, got| recv_loop(sock, buf, block, what, got, &mut waited));
+        let mut ahead = std::mem::take(&mut self.ahead);
+        let (n, r) = self.transfer(what, |sock, done| {
+            *done = got;
+            recv_loop(sock, buf, block, what, done, &mut waited, &mut ahead)
+        });
+        if self.open.is_some() {
+            self.ahead = ahead;
+            self.ahead_pos = 0;
+        }
         self.reads_wait = waited;
-        r
+        (n, r)
+    }
+
+    /// Copies buffered bytes into `buf`; returns how many.
+    fn take_ahead(&mut self, buf: &mut [u8]) -> usize {
+        let rest = &self.ahead[self.ahead_pos..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.ahead_pos += n;
+        if self.ahead_pos == self.ahead.len() {
+            self.ahead.clear();
+            self.ahead_pos = 0;
+        }
+        n
+    }
+
+    /// Bytes received but not read yet.
+    fn ahead_len(&self) -> usize {
+        self.ahead.len() - self.ahead_pos
     }
 
     /// Runs a send or receive loop on the connected socket; any failure
@@ -425,7 +469,7 @@ impl TcpPeer {
         match &self.open {
             None => -1,
             Some(open) => match sys::available(&open.sock) {
-                Ok(n) => i32::try_from(n).unwrap_or(i32::MAX),
+                Ok(n) => i32::try_from(n + self.ahead_len()).unwrap_or(i32::MAX),
                 Err(_) => -1,
             },
         }
@@ -500,6 +544,10 @@ fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usi
 /// read and had to wait (request/response traffic). From then on blocking
 /// reads wait in `poll` first instead of trying `recv` and getting EAGAIN:
 /// one system call fewer per message. Until then they read first.
+///
+/// `ahead`: reads of less than [`READ_AHEAD`] bytes receive up to that much
+/// and keep the surplus there for the next read, so a length prefix and the
+/// message after it (as `get_var` reads them) cost one `recv`, not two.
 fn recv_loop(
     sock: &Socket,
     buf: &mut [u8],
@@ -507,13 +555,32 @@ fn recv_loop(
     what: &str,
     got: &mut usize,
     waits: &mut bool,
+    ahead: &mut Vec<u8>,
 ) -> Result<()> {
-    if block && *waits && !buf.is_empty() {
+    if block && *waits && *got < buf.len() {
         wait_ready(sock, PollType::In, what)?;
     }
     let mut had_to_wait = false;
+    let mut scratch = [0u8; READ_AHEAD];
     while *got < buf.len() {
-        match sys::recv(sock, &mut buf[*got..]) {
+        let want = buf.len() - *got;
+        let small = want < READ_AHEAD;
+        let received = if small {
+            sys::recv(sock, &mut scratch)
+        } else {
+            sys::recv(sock, &mut buf[*got..])
+        };
+        let received = received.map(|n| {
+            if small && n > 0 {
+                let take = n.min(want);
+                buf[*got..*got + take].copy_from_slice(&scratch[..take]);
+                ahead.extend_from_slice(&scratch[take..n]);
+                take
+            } else {
+                n
+            }
+        });
+        match received {
             Ok(0) => {
                 return fail(
                     Error::SPTCP_ERR_FILE_EOF,
@@ -544,6 +611,9 @@ fn recv_loop(
     }
     Ok(())
 }
+
+/// Reads smaller than this receive this much and keep the rest.
+const READ_AHEAD: usize = 4096;
 
 /// Opens a socket of `domain`, with IPV6_V6ONLY set as asked on IPv6.
 pub(crate) fn open_socket(domain: Domain, v6only: bool) -> io::Result<Socket> {
