@@ -8,6 +8,7 @@ writes a space, so only ASCII goes through put_string here).
 Skipped, with the reason, when godot3-server is not installed
 (.ci/run installs it)."""
 
+import contextlib
 import ctypes
 import os
 import shutil
@@ -122,6 +123,22 @@ def run_godot(tmp_path, script, port, big_endian):
     )
 
 
+@contextlib.contextmanager
+def godot_session(server, tmp_path, script, big_endian):
+    """Starts Godot with `script`, takes its connection, sets the byte
+    order, and cleans both up whatever happens."""
+    proc = run_godot(tmp_path, script, lib.sptcp_server_get_local_port(server), big_endian)
+    peer = accept_godot(server, proc)
+    try:
+        lib.sptcp_set_big_endian(peer, big_endian)
+        yield proc, peer
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        lib.sptcp_peer_free(peer)
+
+
 def accept_godot(server, proc):
     peer = sptcp.take_within(server, timeout=20.0)
     if not peer:
@@ -133,10 +150,7 @@ def accept_godot(server, proc):
 
 @pytest.mark.parametrize("big_endian", [False, True])
 def test_godot_puts_library_gets(server, tmp_path, big_endian):
-    proc = run_godot(tmp_path, gd_script(SENDER), lib.sptcp_server_get_local_port(server), big_endian)
-    peer = accept_godot(server, proc)
-    try:
-        lib.sptcp_set_big_endian(peer, big_endian)
+    with godot_session(server, tmp_path, gd_script(SENDER), big_endian) as (proc, peer):
         for suffix, arg, want, _ in INT_VALUES:
             err, got = sptcp.get_typed(peer, suffix)
             assert (err, got) == (sptcp.OK, want), (suffix, arg)
@@ -152,19 +166,11 @@ def test_godot_puts_library_gets(server, tmp_path, big_endian):
         out = proc.communicate(timeout=30)[0]
         assert proc.returncode == 0, out
         assert "GODOT sent, ack 1" in out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        lib.sptcp_peer_free(peer)
 
 
 @pytest.mark.parametrize("big_endian", [False, True])
 def test_library_puts_godot_gets(server, tmp_path, big_endian):
-    proc = run_godot(tmp_path, gd_script(RECEIVER), lib.sptcp_server_get_local_port(server), big_endian)
-    peer = accept_godot(server, proc)
-    try:
-        lib.sptcp_set_big_endian(peer, big_endian)
+    with godot_session(server, tmp_path, gd_script(RECEIVER), big_endian) as (proc, peer):
         for suffix, _, want, _ in INT_VALUES:
             assert sptcp.put_typed(peer, suffix, want) == sptcp.OK
         for suffix, _, want, _ in FLOAT_VALUES:
@@ -181,11 +187,6 @@ def test_library_puts_godot_gets(server, tmp_path, big_endian):
         assert failures == 0, out
         assert proc.returncode == 0, out
         assert out.count("GODOT ok ") == len(INT_VALUES) + len(FLOAT_VALUES) + 2, out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        lib.sptcp_peer_free(peer)
 
 
 # --- Variants: put_var / get_var with a real Godot 3.2 ----------------------
@@ -268,10 +269,7 @@ def var_script(template):
 
 @pytest.mark.parametrize("big_endian", [False, True])
 def test_godot_put_var_library_get_var(server, tmp_path, big_endian):
-    proc = run_godot(tmp_path, var_script(VAR_SENDER), lib.sptcp_server_get_local_port(server), big_endian)
-    peer = accept_godot(server, proc)
-    try:
-        lib.sptcp_set_big_endian(peer, big_endian)
+    with godot_session(server, tmp_path, var_script(VAR_SENDER), big_endian) as (proc, peer):
         assert lib.sptcp_set_variant_format(peer, 3) == sptcp.OK
         for expr, want in VARIANTS:
             # Read the framing by hand to keep Godot's exact bytes.
@@ -291,19 +289,11 @@ def test_godot_put_var_library_get_var(server, tmp_path, big_endian):
         out = proc.communicate(timeout=30)[0]
         assert proc.returncode == 0, out
         assert "GODOT sent vars, ack 7" in out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        lib.sptcp_peer_free(peer)
 
 
 @pytest.mark.parametrize("big_endian", [False, True])
 def test_library_put_var_godot_get_var(server, tmp_path, big_endian):
-    proc = run_godot(tmp_path, var_script(VAR_RECEIVER), lib.sptcp_server_get_local_port(server), big_endian)
-    peer = accept_godot(server, proc)
-    try:
-        lib.sptcp_set_big_endian(peer, big_endian)
+    with godot_session(server, tmp_path, var_script(VAR_RECEIVER), big_endian) as (proc, peer):
         assert lib.sptcp_set_variant_format(peer, 3) == sptcp.OK
         for _, value in VARIANTS:
             v = sptcp.to_variant(value)
@@ -318,8 +308,3 @@ def test_library_put_var_godot_get_var(server, tmp_path, big_endian):
         assert failures == 0, out
         assert out.count("GODOT ok ") == len(VARIANTS), out
         assert proc.returncode == 0, out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        lib.sptcp_peer_free(peer)

@@ -99,6 +99,28 @@ fn with_var(
     })
 }
 
+/// A scalar accessor: `*out` gets `nothing` first, then `pick`'s value; a
+/// value `pick` does not accept is a type mismatch.
+fn get_scalar<T: Copy>(
+    v: *const sptcp_variant,
+    out: *mut T,
+    nothing: T,
+    func: &str,
+    pick: impl FnOnce(&Variant) -> Option<T>,
+) -> sptcp_error {
+    put_out(out, nothing);
+    if out.is_null() {
+        return null_arg(func, "out", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
+    }
+    with_var(v, func, |x| match pick(x) {
+        Some(value) => {
+            put_out(out, value);
+            Ok(())
+        }
+        None => Err(wrong_type(func, x)),
+    })
+}
+
 fn wrong_type(func: &str, v: &Variant) -> Failure {
     invalid(format!("{func}: the value is a {:?}", v.get_type()))
 }
@@ -638,17 +660,9 @@ pub extern "C" fn sptcp_variant_get_type(v: *const sptcp_variant) -> sptcp_varia
 /// for another type or NULL pointers.
 #[no_mangle]
 pub extern "C" fn sptcp_variant_get_bool(v: *const sptcp_variant, out: *mut bool) -> sptcp_error {
-    put_out(out, false);
-    let func = "sptcp_variant_get_bool";
-    if out.is_null() {
-        return null_arg(func, "out", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-    }
-    with_var(v, func, |x| match x {
-        Variant::Bool(b) => {
-            put_out(out, *b);
-            Ok(())
-        }
-        _ => Err(wrong_type(func, x)),
+    get_scalar(v, out, false, "sptcp_variant_get_bool", |x| match x {
+        Variant::Bool(b) => Some(*b),
+        _ => None,
     })
 }
 
@@ -656,17 +670,9 @@ pub extern "C" fn sptcp_variant_get_bool(v: *const sptcp_variant, out: *mut bool
 /// for another type (a FLOAT is not converted) or NULL pointers.
 #[no_mangle]
 pub extern "C" fn sptcp_variant_get_int(v: *const sptcp_variant, out: *mut i64) -> sptcp_error {
-    put_out(out, 0);
-    let func = "sptcp_variant_get_int";
-    if out.is_null() {
-        return null_arg(func, "out", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-    }
-    with_var(v, func, |x| match x {
-        Variant::Int(i) => {
-            put_out(out, *i);
-            Ok(())
-        }
-        _ => Err(wrong_type(func, x)),
+    get_scalar(v, out, 0, "sptcp_variant_get_int", |x| match x {
+        Variant::Int(i) => Some(*i),
+        _ => None,
     })
 }
 
@@ -674,17 +680,9 @@ pub extern "C" fn sptcp_variant_get_int(v: *const sptcp_variant, out: *mut i64) 
 /// for another type (an INT is not converted) or NULL pointers.
 #[no_mangle]
 pub extern "C" fn sptcp_variant_get_float(v: *const sptcp_variant, out: *mut f64) -> sptcp_error {
-    put_out(out, 0.0);
-    let func = "sptcp_variant_get_float";
-    if out.is_null() {
-        return null_arg(func, "out", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-    }
-    with_var(v, func, |x| match x {
-        Variant::Float(f) => {
-            put_out(out, *f);
-            Ok(())
-        }
-        _ => Err(wrong_type(func, x)),
+    get_scalar(v, out, 0.0, "sptcp_variant_get_float", |x| match x {
+        Variant::Float(f) => Some(*f),
+        _ => None,
     })
 }
 
@@ -759,17 +757,11 @@ pub extern "C" fn sptcp_variant_get_math(
 /// id) or NULL pointers.
 #[no_mangle]
 pub extern "C" fn sptcp_variant_get_id(v: *const sptcp_variant, out: *mut u64) -> sptcp_error {
-    put_out(out, 0);
-    let func = "sptcp_variant_get_id";
-    if out.is_null() {
-        return null_arg(func, "out", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-    }
-    with_var(v, func, |x| match x {
+    get_scalar(v, out, 0, "sptcp_variant_get_id", |x| match x {
         Variant::Rid(id) | Variant::Object(Object::Id(id)) | Variant::Signal { object: id, .. } => {
-            put_out(out, *id);
-            Ok(())
+            Some(*id)
         }
-        _ => Err(wrong_type(func, x)),
+        _ => None,
     })
 }
 
