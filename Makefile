@@ -28,6 +28,7 @@ EXAMPLES    := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client \
 
 .PHONY: all lib lib-debug header demo test lint cargo-test c-test py-test fuzz wheel wheel-check \
         check-mem check-asan check-tsan check-sanitizers check-faults bench bench-smoke \
+        windows test-windows \
         install install-check clean FORCE
 
 all: lib
@@ -168,6 +169,25 @@ $(BUILD)/examples/%: examples/%.c include/streampeer_tcp.h FORCE | lib
 
 demo: $(EXAMPLES)
 	@sh examples/run_demo.sh $(BUILD)/examples
+
+# --- Windows (cross-built with MinGW-w64, tested under Wine) -----------------
+
+WIN_TARGET := x86_64-pc-windows-gnu
+WIN_PKG    := $(BUILD)/windows/streampeer_tcp-$(VERSION)-x86_64-windows
+
+# The DLL, its import libraries and the header, in a folder ready to zip.
+windows:
+	$(CARGO) build --release --locked --target $(WIN_TARGET)
+	@rm -rf $(WIN_PKG)
+	install -d $(WIN_PKG)/bin $(WIN_PKG)/lib $(WIN_PKG)/include
+	install -m 644 target/$(WIN_TARGET)/release/streampeer_tcp.dll $(WIN_PKG)/bin/
+	install -m 644 target/$(WIN_TARGET)/release/libstreampeer_tcp.dll.a $(WIN_PKG)/lib/
+	install -m 644 target/$(WIN_TARGET)/release/libstreampeer_tcp.a $(WIN_PKG)/lib/
+	install -m 644 include/streampeer_tcp.h $(WIN_PKG)/include/
+	@echo "windows: $(WIN_PKG)" && ls -R $(WIN_PKG)
+
+test-windows:
+	@sh c-tests/windows.sh
 
 # --- install -------------------------------------------------------------
 

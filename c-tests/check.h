@@ -50,6 +50,14 @@ static int checks_failed;
         }                                                                        \
     } while (0)
 
+/* The OS's words for an error: the text on Unix, the WSA number on
+ * Windows (Wine cannot format the text). */
+#ifdef _WIN32
+#define OS_SAYS(unix_text, wsa_code) (strstr(sptcp_last_error_message(), wsa_code) != NULL)
+#else
+#define OS_SAYS(unix_text, wsa_code) (strstr(sptcp_last_error_message(), unix_text) != NULL)
+#endif
+
 /* A fatal precondition: stop this test program. */
 #define REQUIRE(cond)                                                            \
     do {                                                                         \

@@ -183,14 +183,14 @@ static void *huge_prefix(void *arg) {
     int *dropped = arg;
     int fd = raw_connect(port);
     const uint8_t prefix[4] = {0xf0, 0xff, 0xff, 0x7f}; /* 2 GiB */
-    send(fd, prefix, 4, MSG_NOSIGNAL);
+    send(fd, (const char *)prefix, 4, RAW_NOSIGNAL);
     *dropped = wait_dropped(fd);
-    close(fd);
+    raw_close(fd);
     fd = raw_connect(port);
     const uint8_t neg[4] = {0xff, 0xff, 0xff, 0xff}; /* "4 GiB": negative */
-    send(fd, neg, 4, MSG_NOSIGNAL);
+    send(fd, (const char *)neg, 4, RAW_NOSIGNAL);
     *dropped += wait_dropped(fd);
-    close(fd);
+    raw_close(fd);
     return NULL;
 }
 
@@ -201,9 +201,9 @@ static void *garbage(void *arg) {
     for (int i = 8; i < 20; i++) {
         msg[i] = (uint8_t)(i * 37);
     }
-    send(fd, msg, sizeof msg, MSG_NOSIGNAL);
+    send(fd, (const char *)msg, sizeof msg, RAW_NOSIGNAL);
     *dropped = wait_dropped(fd);
-    close(fd);
+    raw_close(fd);
     return NULL;
 }
 
@@ -212,11 +212,11 @@ static void *slowloris(void *arg) {
     int fd = raw_connect(port);
     /* A valid put_var(42), one byte every 1.5 s: idle too long each time. */
     const uint8_t msg[12] = {8, 0, 0, 0, 2, 0, 0, 0, 42, 0, 0, 0};
-    send(fd, msg, 1, MSG_NOSIGNAL);
+    send(fd, (const char *)msg, 1, RAW_NOSIGNAL);
     sleep_ms(1500);
-    send(fd, msg + 1, 1, MSG_NOSIGNAL);
+    send(fd, (const char *)msg + 1, 1, RAW_NOSIGNAL);
     *dropped = wait_dropped(fd);
-    close(fd);
+    raw_close(fd);
     return NULL;
 }
 
@@ -224,7 +224,7 @@ static void *silent(void *arg) {
     int *dropped = arg;
     int fd = raw_connect(port);
     *dropped = wait_dropped(fd);
-    close(fd);
+    raw_close(fd);
     return NULL;
 }
 

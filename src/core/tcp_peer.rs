@@ -303,6 +303,17 @@ impl TcpPeer {
             );
         };
         let endpoint = self.remote.map(display_endpoint).unwrap_or_default();
+        // A connect that failed in the background leaves its reason in
+        // SO_ERROR; read it first (calling connect() again reports it on
+        // Linux, but Windows answers with a different error).
+        if let Ok(Some(e)) = open.sock.take_error() {
+            self.enter_error();
+            return Err(io_fail(
+                Error::SPTCP_ERR_CONNECTION_ERROR,
+                &format!("connect to {endpoint}"),
+                &e,
+            ));
+        }
         match open.sock.connect(target) {
             Ok(()) => self.status = Status::SPTCP_STATUS_CONNECTED,
             Err(e) if sys::already_connected(&e) => self.status = Status::SPTCP_STATUS_CONNECTED,
@@ -500,8 +511,14 @@ impl StreamPeer for TcpPeer {
 
 /// The error pending on a socket (SO_ERROR), as text for a message.
 fn pending_error(sock: &Socket) -> String {
-    match sock.take_error() {
-        Ok(Some(e)) => e.to_string(),
+    if let Ok(Some(e)) = sock.take_error() {
+        return e.to_string();
+    }
+    // Wine (and some stacks) keep no SO_ERROR after a reset; a peek, which
+    // consumes nothing, still reports it.
+    let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    match sock.peek(&mut one) {
+        Err(e) if e.kind() != io::ErrorKind::WouldBlock => e.to_string(),
         _ => "socket error".to_string(),
     }
 }

@@ -56,18 +56,16 @@ pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<R
     if n < 0 {
         return Err(io::Error::last_os_error());
     }
-    let mut ready = Ready {
+    // Some Windows 10 builds do not report a failed connect through
+    // WSAPoll; the connect state machine does not rely on it (it reads
+    // SO_ERROR and calls connect() again), so nothing is read here that
+    // a later error message would miss.
+    Ok(Ready {
         readable: pfd.revents & (POLLRDNORM | POLLRDBAND) != 0,
         writable: pfd.revents & POLLWRNORM != 0,
         error: pfd.revents & (POLLERR | POLLNVAL) != 0,
         hangup: pfd.revents & POLLHUP != 0,
-    };
-    // Some Windows 10 builds do not report a failed connect through
-    // WSAPoll; SO_ERROR does.
-    if !ready.error && matches!(sock.take_error(), Ok(Some(_))) {
-        ready.error = true;
-    }
-    Ok(ready)
+    })
 }
 
 pub fn available(sock: &Socket) -> io::Result<usize> {
