@@ -52,7 +52,7 @@ test: lint cargo-test c-test check-sanitizers check-faults py-test install-check
 lint: $(VENV)/.ready
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
-	$(VENV)/bin/python -m pyflakes python python-tests examples fuzz/seeds.py
+	$(VENV)/bin/python -m pyflakes python python-tests examples fuzz/seeds.py bench
 
 # Includes tests/header_fresh.rs: the committed header equals the generated one.
 cargo-test:

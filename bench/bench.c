@@ -669,8 +669,8 @@ static void var_rt(size_t n) {
     sptcp_variant_dict_set(dict, sptcp_variant_new_string("name"), sptcp_variant_new_string("player"));
     uint8_t kib[1024] = {1, 2, 3};
     sptcp_variant *bytes = sptcp_variant_new_packed(SPTCP_TYPE_PACKED_BYTE_ARRAY, kib, sizeof kib);
-    sptcp_variant *u32 = sptcp_variant_new_int(7); /* the smallest Variant */
-    struct { const char *name; sptcp_variant *v; } cases[] = {{"int", u32}, {"dict", dict}, {"bytes1k", bytes}};
+    sptcp_variant *small = sptcp_variant_new_int(7); /* the smallest Variant */
+    struct { const char *name; sptcp_variant *v; } cases[] = {{"int", small}, {"dict", dict}, {"bytes1k", bytes}};
     for (size_t c = 0; c < 3; c++) {
         double *rtt = malloc(n * sizeof *rtt);
         for (size_t i = 0; i < n; i++) {
@@ -685,7 +685,7 @@ static void var_rt(size_t n) {
         printf("RESULT var %s rate %.0f rt/s\n", cases[c].name, 1.0 / rtt[n / 2]);
         free(rtt);
     }
-    sptcp_variant_free(u32);
+    sptcp_variant_free(small);
     sptcp_variant_free(dict);
     sptcp_variant_free(bytes);
     sptcp_disconnect_from_host(p.client);
