@@ -65,7 +65,8 @@ class StreamPeer:
         """Releases the native peer (a TCP peer disconnects first). The
         object cannot be used afterwards. Called by the garbage collector."""
         h, self._handle = self._handle, None
-        if h:
+        # At interpreter exit the module may already be torn down.
+        if h and lib is not None:
             lib.sptcp_peer_free(h)
 
     def __del__(self) -> None:

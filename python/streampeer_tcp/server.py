@@ -20,7 +20,8 @@ class TCPServer:
     def free(self) -> None:
         """Stops and releases the server; taken peers keep working."""
         h, self._handle = self._handle, None
-        if h:
+        # At interpreter exit the module may already be torn down.
+        if h and lib is not None:
             lib.sptcp_server_free(h)
 
     def __del__(self) -> None:
