@@ -283,25 +283,10 @@ impl Writer {
                 self.out.extend_from_slice(b);
                 self.pad(b.len());
             }
-            Variant::PackedInt32(a) => {
-                self.header(t, 0)?;
-                self.u32(count(a.len(), "an array")?);
-                a.iter()
-                    .for_each(|x| self.out.extend_from_slice(&x.to_le_bytes()));
-            }
-            Variant::PackedInt64(a) => {
-                self.header(t, 0)?;
-                self.u32(count(a.len(), "an array")?);
-                a.iter()
-                    .for_each(|x| self.out.extend_from_slice(&x.to_le_bytes()));
-            }
-            Variant::PackedFloat32(a) => self.floats(t, a.len(), a)?,
-            Variant::PackedFloat64(a) => {
-                self.header(t, 0)?;
-                self.u32(count(a.len(), "an array")?);
-                a.iter()
-                    .for_each(|x| self.out.extend_from_slice(&x.to_le_bytes()));
-            }
+            Variant::PackedInt32(a) => self.packed(t, a.len(), a, i32::to_le_bytes)?,
+            Variant::PackedInt64(a) => self.packed(t, a.len(), a, i64::to_le_bytes)?,
+            Variant::PackedFloat32(a) => self.packed(t, a.len(), a, f32::to_le_bytes)?,
+            Variant::PackedFloat64(a) => self.packed(t, a.len(), a, f64::to_le_bytes)?,
             Variant::PackedStrings(a) => {
                 self.header(t, 0)?;
                 self.u32(count(a.len(), "a string array")?);
@@ -312,20 +297,32 @@ impl Writer {
                     self.pad(s.len() + 1);
                 }
             }
-            Variant::PackedVector2(a) => self.floats(t, a.len(), a.as_flattened())?,
-            Variant::PackedVector3(a) => self.floats(t, a.len(), a.as_flattened())?,
+            Variant::PackedVector2(a) => {
+                self.packed(t, a.len(), a.as_flattened(), f32::to_le_bytes)?
+            }
+            Variant::PackedVector3(a) => {
+                self.packed(t, a.len(), a.as_flattened(), f32::to_le_bytes)?
+            }
             Variant::PackedColor(a) | Variant::PackedVector4(a) => {
-                self.floats(t, a.len(), a.as_flattened())?
+                self.packed(t, a.len(), a.as_flattened(), f32::to_le_bytes)?
             }
         }
         Ok(())
     }
 
-    /// A packed array of `n` elements made of the single floats in `flat`.
-    fn floats(&mut self, t: VariantType, n: usize, flat: &[f32]) -> Result<()> {
+    /// A packed numeric array: `n` elements whose numbers, flattened, are
+    /// `flat`, each written little-endian by `le`.
+    fn packed<T: Copy, const N: usize>(
+        &mut self,
+        t: VariantType,
+        n: usize,
+        flat: &[T],
+        le: fn(T) -> [u8; N],
+    ) -> Result<()> {
         self.header(t, 0)?;
         self.u32(count(n, "an array")?);
-        flat.iter().for_each(|x| self.f32(*x));
+        flat.iter()
+            .for_each(|x| self.out.extend_from_slice(&le(*x)));
         Ok(())
     }
 
