@@ -1,56 +1,38 @@
 //! StreamPeerBuffer: an in-memory `sptcp_peer` with a cursor.
 
-use super::boundary::{bytes_arg, code, copy_bytes, guard, handle, handle_mut, null_arg, report};
-use super::peer::sptcp_peer;
+use super::boundary::{bytes_arg, code, copy_bytes, guard, report};
+use super::peer::{read_kind, sptcp_peer, with_kind, Kind};
 use crate::core::buffer::BufferPeer;
 use crate::core::error::{sptcp_error, Failure};
 use crate::core::stream_peer::{Peer, PeerIo};
 
-fn not_buffer(func: &str) -> Failure {
-    Failure::new(
-        sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
-        format!("{func}: this peer is not a buffer"),
-    )
-}
+/// Buffer calls on another kind of peer: `SPTCP_ERR_INVALID_PARAMETER`.
+const BUFFER: Kind<BufferPeer> = Kind {
+    get: Peer::buffer,
+    get_mut: Peer::buffer_mut,
+    other: |func| {
+        Failure::new(
+            sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
+            format!("{func}: this peer is not a buffer"),
+        )
+    },
+};
 
-/// Runs `f` on the buffer behind `peer` for a function returning
-/// `sptcp_error`: NULL or a TCP peer → INVALID_PARAMETER.
 fn with_buffer(
     peer: *mut sptcp_peer,
     func: &str,
     f: impl FnOnce(&mut BufferPeer) -> sptcp_error,
 ) -> sptcp_error {
-    guard(sptcp_error::SPTCP_ERR_BUG, || {
-        let Some(p) = handle_mut(peer) else {
-            return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-        };
-        match p.inner.buffer_mut() {
-            Some(b) => f(b),
-            None => report(not_buffer(func)),
-        }
-    })
+    with_kind(peer, &BUFFER, func, f)
 }
 
-/// Runs `f` on the buffer behind `peer` for a getter; NULL, a TCP peer and
-/// a panic give `nothing`.
 fn read_buffer<R: Copy>(
     peer: *const sptcp_peer,
     func: &str,
     nothing: R,
     f: impl FnOnce(&BufferPeer) -> R,
 ) -> R {
-    guard(nothing, || {
-        let Some(p) = handle(peer) else {
-            return null_arg(func, "peer", nothing);
-        };
-        match p.inner.buffer() {
-            Some(b) => f(b),
-            None => {
-                report(not_buffer(func));
-                nothing
-            }
-        }
-    })
+    read_kind(peer, &BUFFER, func, nothing, f)
 }
 
 /// Creates an empty StreamPeerBuffer: an in-memory peer on which every
@@ -156,16 +138,7 @@ pub extern "C" fn sptcp_buffer_set_data_array(
 /// NULL for NULL or a peer that is not a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_buffer_duplicate(peer: *const sptcp_peer) -> *mut sptcp_peer {
-    guard(std::ptr::null_mut(), || {
-        let Some(p) = handle(peer) else {
-            return null_arg("sptcp_buffer_duplicate", "peer", std::ptr::null_mut());
-        };
-        match p.inner.buffer() {
-            Some(b) => sptcp_peer::new(Peer::new(PeerIo::Buffer(b.duplicate()))),
-            None => {
-                report(not_buffer("sptcp_buffer_duplicate"));
-                std::ptr::null_mut()
-            }
-        }
+    read_buffer(peer, "sptcp_buffer_duplicate", std::ptr::null_mut(), |b| {
+        sptcp_peer::new(Peer::new(PeerIo::Buffer(b.duplicate())))
     })
 }

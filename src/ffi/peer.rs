@@ -40,52 +40,85 @@ impl sptcp_peer {
     }
 }
 
-fn not_tcp(func: &str) -> Failure {
-    Failure::new(
-        sptcp_error::SPTCP_ERR_UNAVAILABLE,
-        format!("{func}: this peer is not a TCP peer"),
-    )
+/// A kind of peer some functions need (TCP, buffer): how to reach it in a
+/// `Peer`, and the failure when the peer is of another kind.
+pub(crate) struct Kind<K> {
+    pub(crate) get: for<'a> fn(&'a Peer) -> Option<&'a K>,
+    pub(crate) get_mut: for<'a> fn(&'a mut Peer) -> Option<&'a mut K>,
+    pub(crate) other: fn(&str) -> Failure,
 }
 
-/// Runs `f` on the TCP peer behind `peer` for a function returning
-/// `sptcp_error`: NULL → INVALID_PARAMETER, not TCP → UNAVAILABLE, a panic
-/// → ERR_BUG.
-fn with_tcp(
+/// Runs `f` on the `kind` part of the peer for a function returning
+/// `sptcp_error`: NULL → INVALID_PARAMETER, another kind → `kind.other`, a
+/// panic → ERR_BUG.
+pub(crate) fn with_kind<K>(
     peer: *mut sptcp_peer,
+    kind: &Kind<K>,
     func: &str,
-    f: impl FnOnce(&mut TcpPeer) -> sptcp_error,
+    f: impl FnOnce(&mut K) -> sptcp_error,
 ) -> sptcp_error {
     guard(sptcp_error::SPTCP_ERR_BUG, || {
         let Some(p) = handle_mut(peer) else {
             return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
         };
-        match p.inner.tcp_mut() {
-            Some(tcp) => f(tcp),
-            None => report(not_tcp(func)),
+        match (kind.get_mut)(&mut p.inner) {
+            Some(k) => f(k),
+            None => report((kind.other)(func)),
         }
     })
 }
 
-/// Runs `f` on the TCP peer behind `peer` for a getter; NULL, a non-TCP
-/// peer and a panic give `nothing`.
+/// Runs `f` on the `kind` part of the peer for a getter; NULL, another
+/// kind and a panic give `nothing`.
+pub(crate) fn read_kind<K, R: Copy>(
+    peer: *const sptcp_peer,
+    kind: &Kind<K>,
+    func: &str,
+    nothing: R,
+    f: impl FnOnce(&K) -> R,
+) -> R {
+    guard(nothing, || {
+        let Some(p) = handle(peer) else {
+            return null_arg(func, "peer", nothing);
+        };
+        match (kind.get)(&p.inner) {
+            Some(k) => f(k),
+            None => {
+                report((kind.other)(func));
+                nothing
+            }
+        }
+    })
+}
+
+/// TCP calls on another kind of peer: `SPTCP_ERR_UNAVAILABLE`, as Godot
+/// answers without a socket.
+const TCP: Kind<TcpPeer> = Kind {
+    get: Peer::tcp,
+    get_mut: Peer::tcp_mut,
+    other: |func| {
+        Failure::new(
+            sptcp_error::SPTCP_ERR_UNAVAILABLE,
+            format!("{func}: this peer is not a TCP peer"),
+        )
+    },
+};
+
+fn with_tcp(
+    peer: *mut sptcp_peer,
+    func: &str,
+    f: impl FnOnce(&mut TcpPeer) -> sptcp_error,
+) -> sptcp_error {
+    with_kind(peer, &TCP, func, f)
+}
+
 fn read_tcp<R: Copy>(
     peer: *const sptcp_peer,
     func: &str,
     nothing: R,
     f: impl FnOnce(&TcpPeer) -> R,
 ) -> R {
-    guard(nothing, || {
-        let Some(p) = handle(peer) else {
-            return null_arg(func, "peer", nothing);
-        };
-        match p.inner.tcp() {
-            Some(tcp) => f(tcp),
-            None => {
-                report(not_tcp(func));
-                nothing
-            }
-        }
-    })
+    read_kind(peer, &TCP, func, nothing, f)
 }
 
 /// Creates a TCP peer: no socket, `SPTCP_STATUS_NONE`, a 30 s connect
