@@ -139,6 +139,20 @@ def godot_session(server, tmp_path, script, big_endian):
         lib.sptcp_peer_free(peer)
 
 
+def godot_verdict(proc, peer):
+    """Waits for the receiving script's failure count (one byte), then for
+    Godot to exit; asserts both say all went well and returns its output."""
+    deadline = time.monotonic() + 30
+    while lib.sptcp_get_available_bytes(peer) < 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    err, failures = sptcp.get_typed(peer, "u8")
+    out = proc.communicate(timeout=30)[0]
+    assert err == sptcp.OK, out
+    assert failures == 0, out
+    assert proc.returncode == 0, out
+    return out
+
+
 def accept_godot(server, proc):
     peer = sptcp.take_within(server, timeout=20.0)
     if not peer:
@@ -177,15 +191,7 @@ def test_library_puts_godot_gets(server, tmp_path, big_endian):
             assert sptcp.put_typed(peer, suffix, want) == sptcp.OK
         assert lib.sptcp_put_string(peer, ASCII.encode()) == sptcp.OK
         assert lib.sptcp_put_utf8_string(peer, UTF8.encode()) == sptcp.OK
-        # Godot answers with its failure count.
-        deadline = time.monotonic() + 30
-        while lib.sptcp_get_available_bytes(peer) < 1 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        err, failures = sptcp.get_typed(peer, "u8")
-        out = proc.communicate(timeout=30)[0]
-        assert err == sptcp.OK, out
-        assert failures == 0, out
-        assert proc.returncode == 0, out
+        out = godot_verdict(proc, peer)
         assert out.count("GODOT ok ") == len(INT_VALUES) + len(FLOAT_VALUES) + 2, out
 
 
@@ -299,12 +305,5 @@ def test_library_put_var_godot_get_var(server, tmp_path, big_endian):
             v = sptcp.to_variant(value)
             assert lib.sptcp_put_var(peer, v, False) == sptcp.OK
             lib.sptcp_variant_free(v)
-        deadline = time.monotonic() + 30
-        while lib.sptcp_get_available_bytes(peer) < 1 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        err, failures = sptcp.get_typed(peer, "u8")
-        out = proc.communicate(timeout=30)[0]
-        assert err == sptcp.OK, out
-        assert failures == 0, out
+        out = godot_verdict(proc, peer)
         assert out.count("GODOT ok ") == len(VARIANTS), out
-        assert proc.returncode == 0, out
