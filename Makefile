@@ -174,6 +174,10 @@ demo: $(EXAMPLES)
 
 WIN_TARGET := x86_64-pc-windows-gnu
 WIN_PKG    := $(BUILD)/windows/streampeer_tcp-$(VERSION)-x86_64-windows
+# llvm-dlltool writes import libraries in the short format MSVC's lib.exe
+# writes; MinGW's dlltool is the fallback.
+WIN_DLLTOOL := $(firstword $(foreach t,llvm-dlltool llvm-dlltool-14 x86_64-w64-mingw32-dlltool,\
+                 $(shell command -v $(t) 2>/dev/null)))
 
 # The DLL, its import libraries and the header, in a folder ready to zip.
 windows:
@@ -184,6 +188,14 @@ windows:
 	install -m 644 target/$(WIN_TARGET)/release/libstreampeer_tcp.dll.a $(WIN_PKG)/lib/
 	install -m 644 target/$(WIN_TARGET)/release/libstreampeer_tcp.a $(WIN_PKG)/lib/
 	install -m 644 include/streampeer_tcp.h $(WIN_PKG)/include/
+	@# For MSVC: a .def listing the header's functions, and the import
+	@# library made from it (c-tests/windows.sh links a program with it).
+	{ echo "LIBRARY streampeer_tcp.dll"; echo "EXPORTS"; \
+	  grep -E '^[a-z][^;{}()]*\bsptcp_[a-z0-9_]+\(' include/streampeer_tcp.h | \
+	  sed -E 's/^.*\b(sptcp_[a-z0-9_]+)\(.*$$/    \1/'; } > $(WIN_PKG)/lib/streampeer_tcp.def
+	@[ -n "$(WIN_DLLTOOL)" ] || { echo "windows: no dlltool (apt-get install llvm or binutils-mingw-w64-x86-64)"; exit 1; }
+	$(WIN_DLLTOOL) -m i386:x86-64 -D streampeer_tcp.dll -d $(WIN_PKG)/lib/streampeer_tcp.def \
+	    -l $(WIN_PKG)/lib/streampeer_tcp.lib
 	@echo "windows: $(WIN_PKG)" && ls -R $(WIN_PKG)
 
 test-windows:

@@ -38,4 +38,30 @@ for t in $tests; do
     x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o "$out/$t.exe" "c-tests/$t.c" \
         -Ltarget/$target/release -lstreampeer_tcp -lpthread -lws2_32 || exit 1
 done
-BULK_MIB=64 RUNNER=tools/wine-run.sh sh c-tests/run.sh $(for t in $tests; do echo "$out/$t.exe"; done)
+programs=$(for t in $tests; do echo "$out/$t.exe"; done)
+# MSVC users link with lib/streampeer_tcp.lib from `make windows`. There is
+# no MSVC here, so an MSVC-ABI program is built with clang and linked by
+# lld-link (MSVC-compatible) against that .lib, without a C runtime.
+first_tool() { # the first of the named programs that is installed
+    for tool in "$@"; do
+        command -v "$tool" 2>/dev/null && return 0
+    done
+    return 1
+}
+lld_link=$(first_tool lld-link lld-link-14)
+if [ -n "$lld_link" ] && command -v clang >/dev/null 2>&1; then
+    make --no-print-directory -s windows > "$out/make-windows.log" 2>&1 || { cat "$out/make-windows.log"; exit 1; }
+    pkg=$(ls -d build/windows/streampeer_tcp-*-x86_64-windows | head -n1)
+    printf 'LIBRARY kernel32.dll\nEXPORTS\n    GetStdHandle\n    WriteFile\n    Sleep\n    ExitProcess\n' \
+        > "$out/kernel32.def"
+    dlltool=$(first_tool llvm-dlltool llvm-dlltool-14 x86_64-w64-mingw32-dlltool)
+    "$dlltool" -m i386:x86-64 -d "$out/kernel32.def" -l "$out/kernel32.lib" || exit 1
+    clang --target=x86_64-pc-windows-msvc -ffreestanding -fno-builtin -fno-stack-protector -O1 \
+        -Wall -Wextra -Werror -I"$pkg/include" -c -o "$out/msvc_link.obj" c-tests/msvc_link.c || exit 1
+    "$lld_link" /nologo /entry:start /subsystem:console /nodefaultlib /out:"$out/msvc_link.exe" \
+        "$out/msvc_link.obj" "$pkg/lib/streampeer_tcp.lib" "$out/kernel32.lib" || exit 1
+    programs="$programs $out/msvc_link.exe"
+else
+    echo "test-windows: the MSVC import library check is SKIPPED: needs clang and lld-link (apt-get install lld)"
+fi
+BULK_MIB=64 RUNNER=tools/wine-run.sh sh c-tests/run.sh $programs
