@@ -606,9 +606,97 @@ static void null_handles(void) {
     sptcp_variant_free(v);
 }
 
+static sptcp_variant *decoded(const uint8_t *bytes, size_t len) {
+    sptcp_variant *v = NULL;
+    size_t used = 0;
+    CHECK_EQ(sptcp_bytes_to_var(bytes, len, 4, false, &v, &used), SPTCP_OK);
+    CHECK_EQ(used, len);
+    return v;
+}
+
+/* What a received container is typed as: Godot's reference vectors for
+ * Array[int] and Dictionary[int, int], arrays typed by class name and by
+ * script, untyped ones, and the errors. */
+static void typed_getters(void) {
+    const uint8_t typed_array[] = {0x1c, 0, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 0,
+                                   0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0xf1};
+    sptcp_variant *a = decoded(typed_array, sizeof typed_array);
+    int32_t t = -1;
+    const char *name = "unset";
+    CHECK_EQ(sptcp_variant_array_get_typed(a, &t, &name), SPTCP_OK);
+    CHECK_EQ(t, SPTCP_TYPE_INT);
+    CHECK(name == NULL);
+    CHECK_EQ(sptcp_variant_array_get_typed(a, NULL, NULL), SPTCP_OK);
+    sptcp_variant_free(a);
+
+    const uint8_t typed_dict[] = {0x1b, 0, 5, 0, 2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0,
+                                  2, 0, 1, 0, 0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0xf1,
+                                  2, 0, 1, 0, 0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0xf1};
+    sptcp_variant *d = decoded(typed_dict, sizeof typed_dict);
+    int32_t kt = -1, vt = -1;
+    const char *kc = "unset", *vc = "unset";
+    CHECK_EQ(sptcp_variant_dict_get_typed(d, &kt, &vt, &kc, &vc), SPTCP_OK);
+    CHECK_EQ(kt, SPTCP_TYPE_INT);
+    CHECK_EQ(vt, SPTCP_TYPE_INT);
+    CHECK(kc == NULL && vc == NULL);
+    sptcp_variant_free(d);
+
+    /* Array[Node]: kind CLASS_NAME (2), the class name as a String, 0 items. */
+    const uint8_t class_array[] = {0x1c, 0, 2, 0, 4, 0, 0, 0, 'N', 'o', 'd', 'e', 0, 0, 0, 0};
+    a = decoded(class_array, sizeof class_array);
+    CHECK_EQ(sptcp_variant_array_get_typed(a, &t, &name), SPTCP_OK);
+    CHECK_EQ(t, SPTCP_TYPE_OBJECT);
+    CHECK(name != NULL && strcmp(name, "Node") == 0);
+    sptcp_variant_free(a);
+    /* Dictionary[String, <script>]: key BUILTIN (bits 16-17 = 1), value
+     * SCRIPT (bits 18-19 = 3): 0x0d << 16. */
+    const uint8_t script_dict[] = {0x1b, 0, 0x0d, 0, 4, 0, 0, 0, 10, 0, 0, 0, 'r', 'e', 's', ':',
+                                   '/', '/', 'a', '.', 'g', 'd', 0, 0, 0, 0, 0, 0};
+    d = decoded(script_dict, sizeof script_dict);
+    CHECK_EQ(sptcp_variant_dict_get_typed(d, &kt, &vt, &kc, &vc), SPTCP_OK);
+    CHECK_EQ(kt, SPTCP_TYPE_STRING);
+    CHECK(kc == NULL);
+    CHECK_EQ(vt, SPTCP_TYPE_OBJECT);
+    CHECK(vc != NULL && strcmp(vc, "res://a.gd") == 0 && strlen(vc) == 10);
+    sptcp_variant_free(d);
+
+    /* Untyped, typed by the builder, made untyped again. */
+    a = sptcp_variant_new_array();
+    CHECK_EQ(sptcp_variant_array_get_typed(a, &t, &name), SPTCP_OK);
+    CHECK_EQ(t, SPTCP_TYPE_NIL);
+    CHECK_EQ(sptcp_variant_array_set_typed(a, SPTCP_TYPE_VECTOR2), SPTCP_OK);
+    CHECK_EQ(sptcp_variant_array_get_typed(a, &t, NULL), SPTCP_OK);
+    CHECK_EQ(t, SPTCP_TYPE_VECTOR2);
+    CHECK_EQ(sptcp_variant_array_set_typed(a, SPTCP_TYPE_NIL), SPTCP_OK);
+    CHECK_EQ(sptcp_variant_array_get_typed(a, &t, NULL), SPTCP_OK);
+    CHECK_EQ(t, SPTCP_TYPE_NIL);
+    d = sptcp_variant_new_dictionary();
+    CHECK_EQ(sptcp_variant_dict_set_typed(d, SPTCP_TYPE_NIL, SPTCP_TYPE_COLOR), SPTCP_OK);
+    CHECK_EQ(sptcp_variant_dict_get_typed(d, &kt, &vt, NULL, NULL), SPTCP_OK);
+    CHECK_EQ(kt, SPTCP_TYPE_NIL);
+    CHECK_EQ(vt, SPTCP_TYPE_COLOR);
+
+    /* Errors: NULL or the wrong kind of value reset the out values. */
+    t = 5;
+    name = "unset";
+    CHECK_EQ(sptcp_variant_array_get_typed(NULL, &t, &name), SPTCP_ERR_INVALID_PARAMETER);
+    CHECK(t == SPTCP_TYPE_NIL && name == NULL);
+    t = 5;
+    CHECK_EQ(sptcp_variant_array_get_typed(d, &t, NULL), SPTCP_ERR_INVALID_PARAMETER);
+    CHECK_EQ(t, SPTCP_TYPE_NIL);
+    kt = vt = 5;
+    kc = vc = "unset";
+    CHECK_EQ(sptcp_variant_dict_get_typed(a, &kt, &vt, &kc, &vc), SPTCP_ERR_INVALID_PARAMETER);
+    CHECK(kt == SPTCP_TYPE_NIL && vt == SPTCP_TYPE_NIL && kc == NULL && vc == NULL);
+    CHECK_EQ(sptcp_variant_dict_get_typed(NULL, NULL, NULL, NULL, NULL), SPTCP_ERR_INVALID_PARAMETER);
+    sptcp_variant_free(a);
+    sptcp_variant_free(d);
+}
+
 int main(void) {
     readme_dictionary();
     godot_vectors();
+    typed_getters();
     every_type();
     godot3();
     accessors();

@@ -1030,6 +1030,28 @@ sptcp_error sptcp_variant_dict_entry(const sptcp_variant *dict, size_t i, const 
 sptcp_error sptcp_variant_dict_set_typed(sptcp_variant *dict, int32_t key, int32_t value);
 
 /**
+ * The type of a typed ARRAY's items: `*elem` gets a `sptcp_variant_type`
+ * number (NIL when the array is untyped; OBJECT when it is typed by a
+ * class or a script), and `*class_name` (if not NULL) borrows the class
+ * name, or the script's `res://` path, of an array typed that way (NULL
+ * otherwise; NUL-terminated, valid while the value lives). Either out
+ * pointer may be NULL. On failure `*elem` is NIL and `*class_name` NULL:
+ * `SPTCP_ERR_INVALID_PARAMETER` when `v` is NULL or not an ARRAY.
+ */
+sptcp_error sptcp_variant_array_get_typed(const sptcp_variant *v, int32_t *elem, const char **class_name);
+
+/**
+ * The key and value types of a typed DICTIONARY, each as
+ * `sptcp_variant_array_get_typed` gives an array's item type: `*key` and
+ * `*value` get `sptcp_variant_type` numbers (NIL for an untyped side),
+ * `*key_class` and `*value_class` borrow the class name or script path of
+ * a side typed that way (NULL otherwise). Every out pointer may be NULL.
+ * `SPTCP_ERR_INVALID_PARAMETER` (and NIL, NULL) when `v` is NULL or not a
+ * DICTIONARY.
+ */
+sptcp_error sptcp_variant_dict_get_typed(const sptcp_variant *v, int32_t *key, int32_t *value, const char **key_class, const char **value_class);
+
+/**
  * Sets property `name` of a full OBJECT to `value`, taking ownership of
  * `value` (also when it fails). A property set twice keeps its place.
  * `SPTCP_ERR_INVALID_PARAMETER` when `object` is NULL or not a full

@@ -262,6 +262,11 @@ def test_full_objects():
         (st.PackedInt32Array([2**31]), OverflowError),
         (st.PackedVector2Array([(1.0,)]), ValueError),
         (st.Vector2i(1.5, 2), ValueError),
+        (st.TypedArray(int, [1, "x"]), ValueError),
+        ([st.TypedArray(st.Vector2, [st.Vector2(1, 2), st.Vector3(1, 2, 3)])], ValueError),
+        (st.TypedDictionary(str, int, {"a": "b"}), ValueError),
+        (st.TypedDictionary(str, None, {1: "b"}), ValueError),
+        (st.TypedArray(st.VariantType.OBJECT, [], class_name="Node"), ValueError),
     ],
 )
 def test_values_godot_cannot_hold(value, error):
@@ -271,6 +276,69 @@ def test_values_godot_cannot_hold(value, error):
     with pytest.raises(error):
         b.put_var(value)
     assert b.get_size() == 0  # nothing was sent
+
+
+X = 0xF123456789ABCDEF - 2**64  # Godot's reference value, as a signed int64
+X_BYTES = "02000100" "efcdab89674523f1"
+
+
+def test_typed_containers_match_godot_reference_vectors():
+    array = st.TypedArray(int, [X])
+    want = bytes.fromhex("1c000100" "02000000" "01000000" + X_BYTES)
+    assert st.var_to_bytes(array) == want
+    back = st.bytes_to_var(want)
+    assert type(back) is st.TypedArray and back.item_type == st.VariantType.INT and back == [X]
+    assert back.class_name is None
+
+    d = st.TypedDictionary(st.VariantType.INT, int, {X: X})
+    want = bytes.fromhex("1b000500" "02000000" "02000000" "01000000" + X_BYTES + X_BYTES)
+    assert st.var_to_bytes(d) == want
+    back = st.bytes_to_var(want)
+    assert type(back) is st.TypedDictionary and back == {X: X}
+    assert (back.key_type, back.value_type) == (st.VariantType.INT, st.VariantType.INT)
+
+
+def test_typed_containers_both_ways():
+    value = {
+        "names": st.TypedArray(str, ["a", "b"]),
+        "points": st.TypedArray(st.Vector2, [st.Vector2(1, 2)]),
+        "empty": st.TypedArray(st.VariantType.DICTIONARY),
+        "nested": st.TypedArray(list, [[1], st.TypedArray(int, [2])]),
+        "scores": st.TypedDictionary(str, int, {"ann": 3}),
+        "half": st.TypedDictionary(None, float, {1: 0.5, "x": 1.5}),
+    }
+    b = StreamPeerBuffer()
+    assert b.put_var(value) == Error.OK
+    b.seek(0)
+    back = b.get_var()
+    assert back == value
+    for key in ("names", "points", "empty"):
+        assert type(back[key]) is st.TypedArray and back[key].item_type == value[key].item_type
+    assert type(back["nested"][0]) is list and type(back["nested"][1]) is st.TypedArray
+    assert back["half"].key_type == st.VariantType.NIL and back["half"].value_type == st.VariantType.FLOAT
+    # Untyped containers stay plain, and typed ones compare by items as in Godot.
+    assert type(st.bytes_to_var(st.var_to_bytes([1]))) is list
+    assert st.TypedArray(int, [1]) == [1]
+    # Godot 3 has no typed containers: they are sent untyped.
+    assert st.var_to_bytes(st.TypedArray(int, [1]), godot_major=3) == st.var_to_bytes([1], godot_major=3)
+
+
+def test_containers_typed_by_class_or_script_are_received():
+    # Array[Node] with no items; Dictionary[String, <res://a.gd>] with none.
+    array = st.bytes_to_var(bytes.fromhex("1c000200" "04000000") + b"Node" + bytes(4))
+    assert type(array) is st.TypedArray and array == []
+    assert array.item_type == st.VariantType.OBJECT and array.class_name == "Node"
+    d = st.bytes_to_var(bytes.fromhex("1b000d00" "04000000" "0a000000") + b"res://a.gd" + bytes(2) + bytes(4))
+    assert (d.key_type, d.key_class) == (st.VariantType.STRING, None)
+    assert (d.value_type, d.value_class) == (st.VariantType.OBJECT, "res://a.gd")
+
+
+@pytest.mark.parametrize("spec", [set, object, 99, "int"])
+def test_typed_container_types_must_name_a_godot_type(spec):
+    with pytest.raises(ValueError):
+        st.TypedArray(spec)
+    with pytest.raises(ValueError):
+        st.TypedDictionary(int, spec)
 
 
 def test_dictionary_key_python_cannot_hash():

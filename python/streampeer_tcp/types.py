@@ -11,15 +11,15 @@
 | Object | `ObjectID` (an `int` subclass: an instance id sent without full objects; 0 is the null object, sent as null) or `GodotObject(class_name, properties)` (full objects) |
 | Callable | `Callable` (carries nothing over the wire) |
 | Signal | `Signal(name, object_id)` |
-| Dictionary | `dict` (insertion order kept; keys must be hashable in Python) |
-| Array | `list` (a received typed Array arrives as a plain `list`); `tuple` is also sent as an Array |
+| Dictionary | `dict` (insertion order kept; keys must be hashable in Python); a typed one (`Dictionary[K, V]`) is a `TypedDictionary` |
+| Array | `list`; `tuple` is also sent as an Array; a typed one (`Array[T]`) is a `TypedArray` |
 | PackedByteArray | `bytes` (also `bytearray`, `memoryview` when sending) |
 | PackedInt32Array, PackedInt64Array, PackedFloat32Array, PackedFloat64Array, PackedStringArray, PackedVector2Array, PackedVector3Array, PackedColorArray, PackedVector4Array | the `list` subclasses of the same names here (vector elements are tuples) |
 """
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Iterable, Mapping, NamedTuple, Union
 
 from .enums import VariantType
 
@@ -179,3 +179,92 @@ PACKED_TYPES = (
     PackedVector2Array, PackedVector3Array, PackedColorArray, PackedVector4Array,
 )
 PACKED_BY_TYPE = {cls.godot_type: cls for cls in PACKED_TYPES}
+
+
+# Python classes that name a Godot type, for TypedArray / TypedDictionary.
+_TYPE_OF_CLASS: dict[type, VariantType] = {
+    bool: VariantType.BOOL,
+    int: VariantType.INT,
+    float: VariantType.FLOAT,
+    str: VariantType.STRING,
+    StringName: VariantType.STRING_NAME,
+    NodePath: VariantType.NODE_PATH,
+    RID: VariantType.RID,
+    ObjectID: VariantType.OBJECT,
+    GodotObject: VariantType.OBJECT,
+    Signal: VariantType.SIGNAL,
+    dict: VariantType.DICTIONARY,
+    list: VariantType.ARRAY,
+    tuple: VariantType.ARRAY,
+    bytes: VariantType.PACKED_BYTE_ARRAY,
+    **{cls: cls.godot_type for cls in MATH_TYPES},
+    **{cls: cls.godot_type for cls in PACKED_TYPES},
+}
+
+TypeSpec = Union[VariantType, int, type, None]
+
+
+def variant_type_of(spec: TypeSpec) -> VariantType:
+    """The Godot type a TypedArray / TypedDictionary item type names: a
+    `VariantType` (or its number), a Python class of the table above (`int`,
+    `str`, `Vector2`, `PackedByteArray` as `bytes`, ...), or None for
+    "untyped" (NIL). Raises ValueError for anything else."""
+    if spec is None:
+        return VariantType.NIL
+    if isinstance(spec, type):
+        found = _TYPE_OF_CLASS.get(spec)
+        if found is None:
+            raise ValueError(f"{spec.__name__} names no Godot type")
+        return found
+    try:
+        return VariantType(spec)
+    except ValueError:
+        raise ValueError(f"{spec!r} is not a Godot type") from None
+
+
+class TypedArray(list):
+    """Godot's typed Array (`Array[int]`, `Array[Vector2]`, ...): a `list`
+    whose items must all be of `item_type`. `TypedArray(int, [1, 2])`;
+    the type may also be a `VariantType`. Arrays Godot types by a class or
+    a script arrive with item_type OBJECT and that class name (or `res://`
+    path) in `class_name`; those can be received but not sent. Equality
+    compares the items only, as Godot's `==` does; check `item_type` to
+    tell typed from untyped. The item types are checked when sending:
+    a wrong item raises ValueError."""
+
+    def __init__(self, item_type: TypeSpec, items: Iterable[Any] = (), class_name: str | None = None) -> None:
+        super().__init__(items)
+        self.item_type = variant_type_of(item_type)
+        self.class_name = class_name
+
+    def __repr__(self) -> str:
+        of = self.class_name or self.item_type.name
+        return f"TypedArray({of}, {list.__repr__(self)})"
+
+
+class TypedDictionary(dict):
+    """Godot's typed Dictionary (`Dictionary[String, int]`, ...): a `dict`
+    whose keys are all of `key_type` and values of `value_type` (None or
+    NIL leaves a side untyped). `TypedDictionary(str, int, {"hp": 3})`.
+    Class- or script-typed sides arrive as OBJECT with `key_class` /
+    `value_class` set, and cannot be sent. Equality compares the entries
+    only, as Godot's `==` does."""
+
+    def __init__(
+        self,
+        key_type: TypeSpec,
+        value_type: TypeSpec,
+        items: Mapping[Any, Any] | Iterable[tuple[Any, Any]] = (),
+        key_class: str | None = None,
+        value_class: str | None = None,
+    ) -> None:
+        super().__init__(items)
+        self.key_type = variant_type_of(key_type)
+        self.value_type = variant_type_of(value_type)
+        self.key_class = key_class
+        self.value_class = value_class
+
+    def __repr__(self) -> str:
+        k = self.key_class or self.key_type.name
+        v = self.value_class or self.value_type.name
+        return f"TypedDictionary({k}, {v}, {dict.__repr__(self)})"

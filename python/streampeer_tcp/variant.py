@@ -21,6 +21,8 @@ from .types import (
     ObjectID,
     Signal,
     StringName,
+    TypedArray,
+    TypedDictionary,
     _CallableType,
     _Packed,
 )
@@ -94,6 +96,10 @@ def _new(value: Any) -> int:
         return _new_object(value)
     if isinstance(value, _Packed):
         return _new_packed(value)
+    if isinstance(value, TypedArray):
+        return _new_typed_array(value)
+    if isinstance(value, TypedDictionary):
+        return _new_typed_dict(value)
     if isinstance(value, (list, tuple)):
         arr = lib.sptcp_variant_new_array()
         try:
@@ -119,6 +125,48 @@ def _new(value: Any) -> int:
             raise
         return d
     raise TypeError(f"{type(value).__name__} has no Godot Variant type: {value!r}")
+
+
+def _class_typed(what: str, *names: str | None) -> None:
+    for name in names:
+        if name:
+            raise ValueError(f"a {what} typed by the class or script {name!r} cannot be sent (only built-in types)")
+
+
+def _new_typed_array(value: TypedArray) -> int:
+    _class_typed("TypedArray", value.class_name)
+    arr = lib.sptcp_variant_new_array()
+    try:
+        check(lib.sptcp_variant_array_set_typed(arr, value.item_type))
+        for item in value:
+            if lib.sptcp_variant_array_push(arr, _new(item)) != Error.OK:
+                raise ValueError(f"a TypedArray of {value.item_type.name} cannot hold {item!r}")
+    except BaseException:
+        lib.sptcp_variant_free(arr)
+        raise
+    return arr
+
+
+def _new_typed_dict(value: TypedDictionary) -> int:
+    _class_typed("TypedDictionary", value.key_class, value.value_class)
+    d = lib.sptcp_variant_new_dictionary()
+    try:
+        check(lib.sptcp_variant_dict_set_typed(d, value.key_type, value.value_type))
+        for k, v in value.items():
+            key = _new(k)
+            try:
+                val = _new(v)
+            except BaseException:
+                lib.sptcp_variant_free(key)
+                raise
+            if lib.sptcp_variant_dict_set(d, key, val) != Error.OK:
+                raise ValueError(
+                    f"a TypedDictionary of {value.key_type.name} to {value.value_type.name} cannot hold {k!r}: {v!r}"
+                )
+    except BaseException:
+        lib.sptcp_variant_free(d)
+        raise
+    return d
 
 
 def _new_object(value: GodotObject) -> int:
@@ -225,6 +273,28 @@ def _scalar(v: int, t: VariantType) -> Any:
     raise ValueError(f"unknown Variant type {t}")
 
 
+def _name(p: c_void_p) -> str | None:
+    return ctypes.string_at(p.value).decode("utf-8", "surrogatepass") if p.value else None
+
+
+def _empty_array(h: int) -> list:
+    """An empty `list`, or `TypedArray` when the Godot Array is typed."""
+    t, name = c_int32(), c_void_p()
+    check(lib.sptcp_variant_array_get_typed(h, ctypes.byref(t), ctypes.byref(name)))
+    if t.value == VariantType.NIL:
+        return []
+    return TypedArray(t.value, class_name=_name(name))
+
+
+def _empty_dict(h: int) -> dict:
+    """An empty `dict`, or `TypedDictionary` when a side is typed."""
+    k, v, kc, vc = c_int32(), c_int32(), c_void_p(), c_void_p()
+    check(lib.sptcp_variant_dict_get_typed(h, ctypes.byref(k), ctypes.byref(v), ctypes.byref(kc), ctypes.byref(vc)))
+    if k.value == VariantType.NIL and v.value == VariantType.NIL:
+        return {}
+    return TypedDictionary(k.value, v.value, key_class=_name(kc), value_class=_name(vc))
+
+
 def _is_full_object(v: int) -> bool:
     p = c_void_p()
     return lib.sptcp_variant_object_get_class(v, ctypes.byref(p), None) == Error.OK
@@ -244,10 +314,10 @@ def from_handle(v: int) -> Any:
             h = todo.pop()
             t = VariantType(lib.sptcp_variant_get_type(h))
             if t == VariantType.ARRAY:
-                value: Any = []
+                value: Any = _empty_array(h)
                 stack.append([value, h, 0, None])
             elif t == VariantType.DICTIONARY:
-                value = {}
+                value = _empty_dict(h)
                 stack.append([value, h, 0, None])
             elif t == VariantType.OBJECT and _is_full_object(h):
                 p, n = c_void_p(), c_size_t()

@@ -565,6 +565,71 @@ pub extern "C" fn sptcp_variant_dict_set_typed(
     })
 }
 
+/// The type of a typed ARRAY's items: `*elem` gets a `sptcp_variant_type`
+/// number (NIL when the array is untyped; OBJECT when it is typed by a
+/// class or a script), and `*class_name` (if not NULL) borrows the class
+/// name, or the script's `res://` path, of an array typed that way (NULL
+/// otherwise; NUL-terminated, valid while the value lives). Either out
+/// pointer may be NULL. On failure `*elem` is NIL and `*class_name` NULL:
+/// `SPTCP_ERR_INVALID_PARAMETER` when `v` is NULL or not an ARRAY.
+#[no_mangle]
+pub extern "C" fn sptcp_variant_array_get_typed(
+    v: *const sptcp_variant,
+    elem: *mut i32,
+    class_name: *mut *const c_char,
+) -> sptcp_error {
+    put_container_type(&ContainerType::None, elem, class_name);
+    let func = "sptcp_variant_array_get_typed";
+    with_var(v, func, |x| match x {
+        Variant::Array(a) => {
+            put_container_type(&a.elem_type, elem, class_name);
+            Ok(())
+        }
+        _ => Err(wrong_type(func, x)),
+    })
+}
+
+/// The key and value types of a typed DICTIONARY, each as
+/// `sptcp_variant_array_get_typed` gives an array's item type: `*key` and
+/// `*value` get `sptcp_variant_type` numbers (NIL for an untyped side),
+/// `*key_class` and `*value_class` borrow the class name or script path of
+/// a side typed that way (NULL otherwise). Every out pointer may be NULL.
+/// `SPTCP_ERR_INVALID_PARAMETER` (and NIL, NULL) when `v` is NULL or not a
+/// DICTIONARY.
+#[no_mangle]
+pub extern "C" fn sptcp_variant_dict_get_typed(
+    v: *const sptcp_variant,
+    key: *mut i32,
+    value: *mut i32,
+    key_class: *mut *const c_char,
+    value_class: *mut *const c_char,
+) -> sptcp_error {
+    put_container_type(&ContainerType::None, key, key_class);
+    put_container_type(&ContainerType::None, value, value_class);
+    let func = "sptcp_variant_dict_get_typed";
+    with_var(v, func, |x| match x {
+        Variant::Dictionary(d) => {
+            put_container_type(&d.key_type, key, key_class);
+            put_container_type(&d.value_type, value, value_class);
+            Ok(())
+        }
+        _ => Err(wrong_type(func, x)),
+    })
+}
+
+/// Writes a container's item type the way the `_get_typed` calls give it.
+fn put_container_type(t: &ContainerType, ty: *mut i32, class_name: *mut *const c_char) {
+    let (number, name) = match t {
+        ContainerType::None => (VariantType::SPTCP_TYPE_NIL, None),
+        ContainerType::Builtin(b) => (*b, None),
+        ContainerType::ClassName(n) | ContainerType::Script(n) => {
+            (VariantType::SPTCP_TYPE_OBJECT, Some(n.as_c().as_ptr()))
+        }
+    };
+    put_out(ty, number as i32);
+    put_out(class_name, name.unwrap_or(std::ptr::null()));
+}
+
 /// Sets property `name` of a full OBJECT to `value`, taking ownership of
 /// `value` (also when it fails). A property set twice keeps its place.
 /// `SPTCP_ERR_INVALID_PARAMETER` when `object` is NULL or not a full
