@@ -39,6 +39,16 @@ for t in $tests; do
         -Ltarget/$target/release -lstreampeer_tcp -lpthread -lws2_32 || exit 1
 done
 programs=$(for t in $tests; do echo "$out/$t.exe"; done)
+# The static library, with exactly the system libraries the README lists
+# (-lpthread is for the test program's own threads and clock).
+x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o "$out/test_data_static.exe" \
+    c-tests/test_data.c target/$target/release/libstreampeer_tcp.a \
+    -lkernel32 -lntdll -luserenv -lws2_32 -ldbghelp -lpthread || exit 1
+if x86_64-w64-mingw32-objdump -p "$out/test_data_static.exe" | grep -qi "DLL Name: streampeer_tcp"; then
+    echo "test-windows: test_data_static.exe loads streampeer_tcp.dll instead of linking the static library"
+    exit 1
+fi
+programs="$programs $out/test_data_static.exe"
 # MSVC users link with lib/streampeer_tcp.lib from `make windows`. There is
 # no MSVC here, so an MSVC-ABI program is built with clang and linked by
 # lld-link (MSVC-compatible) against that .lib, without a C runtime.
