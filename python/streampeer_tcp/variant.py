@@ -96,34 +96,10 @@ def _new(value: Any) -> int:
         return _new_object(value)
     if isinstance(value, _Packed):
         return _new_packed(value)
-    if isinstance(value, TypedArray):
-        return _new_typed_array(value)
-    if isinstance(value, TypedDictionary):
-        return _new_typed_dict(value)
     if isinstance(value, (list, tuple)):
-        arr = lib.sptcp_variant_new_array()
-        try:
-            for item in value:
-                check(lib.sptcp_variant_array_push(arr, _new(item)))
-        except BaseException:
-            lib.sptcp_variant_free(arr)
-            raise
-        return arr
+        return _new_array(value)
     if isinstance(value, dict):
-        d = lib.sptcp_variant_new_dictionary()
-        try:
-            for k, v in value.items():
-                key = _new(k)
-                try:
-                    val = _new(v)
-                except BaseException:
-                    lib.sptcp_variant_free(key)
-                    raise
-                check(lib.sptcp_variant_dict_set(d, key, val))
-        except BaseException:
-            lib.sptcp_variant_free(d)
-            raise
-        return d
+        return _new_dict(value)
     raise TypeError(f"{type(value).__name__} has no Godot Variant type: {value!r}")
 
 
@@ -133,25 +109,35 @@ def _class_typed(what: str, *names: str | None) -> None:
             raise ValueError(f"a {what} typed by the class or script {name!r} cannot be sent (only built-in types)")
 
 
-def _new_typed_array(value: TypedArray) -> int:
-    _class_typed("TypedArray", value.class_name)
+def _new_array(value: list | tuple) -> int:
+    """An ARRAY of `value`'s items; typed when `value` is a TypedArray."""
+    typed = isinstance(value, TypedArray)
+    if typed:
+        _class_typed("TypedArray", value.class_name)
     arr = lib.sptcp_variant_new_array()
     try:
-        check(lib.sptcp_variant_array_set_typed(arr, value.item_type))
+        if typed:
+            check(lib.sptcp_variant_array_set_typed(arr, value.item_type))
         for item in value:
-            if lib.sptcp_variant_array_push(arr, _new(item)) != Error.OK:
+            code = lib.sptcp_variant_array_push(arr, _new(item))
+            if typed and code == Error.ERR_INVALID_PARAMETER:
                 raise ValueError(f"a TypedArray of {value.item_type.name} cannot hold {item!r}")
+            check(code)
     except BaseException:
         lib.sptcp_variant_free(arr)
         raise
     return arr
 
 
-def _new_typed_dict(value: TypedDictionary) -> int:
-    _class_typed("TypedDictionary", value.key_class, value.value_class)
+def _new_dict(value: dict) -> int:
+    """A DICTIONARY of `value`'s entries; typed for a TypedDictionary."""
+    typed = isinstance(value, TypedDictionary)
+    if typed:
+        _class_typed("TypedDictionary", value.key_class, value.value_class)
     d = lib.sptcp_variant_new_dictionary()
     try:
-        check(lib.sptcp_variant_dict_set_typed(d, value.key_type, value.value_type))
+        if typed:
+            check(lib.sptcp_variant_dict_set_typed(d, value.key_type, value.value_type))
         for k, v in value.items():
             key = _new(k)
             try:
@@ -159,10 +145,11 @@ def _new_typed_dict(value: TypedDictionary) -> int:
             except BaseException:
                 lib.sptcp_variant_free(key)
                 raise
-            if lib.sptcp_variant_dict_set(d, key, val) != Error.OK:
-                raise ValueError(
-                    f"a TypedDictionary of {value.key_type.name} to {value.value_type.name} cannot hold {k!r}: {v!r}"
-                )
+            code = lib.sptcp_variant_dict_set(d, key, val)
+            if typed and code == Error.ERR_INVALID_PARAMETER:
+                kt, vt = value.key_type.name, value.value_type.name
+                raise ValueError(f"a TypedDictionary of {kt} to {vt} cannot hold {k!r}: {v!r}")
+            check(code)
     except BaseException:
         lib.sptcp_variant_free(d)
         raise
