@@ -199,7 +199,7 @@ windows:
 	@echo "windows: $(WIN_PKG)" && ls -R $(WIN_PKG)
 
 test-windows:
-	@sh c-tests/windows.sh
+	@WIN_PKG=$(WIN_PKG) WIN_DLLTOOL="$(WIN_DLLTOOL)" sh c-tests/windows.sh
 
 # --- install -------------------------------------------------------------
 
