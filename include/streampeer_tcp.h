@@ -103,7 +103,7 @@ typedef enum {
 } sptcp_error;
 
 /**
- * Connection status of a TCP peer (Godot's `StreamPeerTCP.Status`).
+ * Connection status of a socket peer (Godot's `StreamPeerSocket.Status`).
  */
 typedef enum {
   /**
@@ -173,16 +173,22 @@ typedef enum {
 
 /**
  * A stream peer: Godot's StreamPeerTCP (from `sptcp_peer_new` or
- * `sptcp_server_take_connection`) or StreamPeerBuffer (from
- * `sptcp_buffer_new`). The data, typed-value and string calls work on
- * both; TCP calls on a buffer give `SPTCP_ERR_UNAVAILABLE`.
+ * `sptcp_server_take_connection` on a TCP server), StreamPeerUDS (from
+ * `sptcp_uds_new` or `sptcp_server_take_connection` on a Unix domain
+ * server) or StreamPeerBuffer (from `sptcp_buffer_new`). The data,
+ * typed-value, string and Variant calls work on every kind; the socket
+ * calls (`sptcp_poll`, `sptcp_get_status`, `sptcp_disconnect_from_host`,
+ * the connect timeout) on TCP and Unix domain peers; TCP calls on another
+ * kind give `SPTCP_ERR_UNAVAILABLE` (or the "nothing" value), and so do
+ * Unix domain calls on another kind.
  *
  * Freed by
  * `sptcp_peer_free`. A peer may move between threads but must be used by
  * one thread at a time; distinct peers may be used on distinct threads at
  * once.
  *
- * Methods: `sptcp_bind`, `sptcp_connect_to_host`, `sptcp_poll`,
+ * Methods: `sptcp_bind`, `sptcp_connect_to_host`, `sptcp_uds_bind`,
+ * `sptcp_uds_connect_to_host`, `sptcp_uds_get_connected_path`, `sptcp_poll`,
  * `sptcp_get_status`, `sptcp_disconnect_from_host`,
  * `sptcp_get_connected_host`, `sptcp_get_connected_port`,
  * `sptcp_get_local_port`, `sptcp_set_no_delay`,
@@ -196,12 +202,16 @@ typedef enum {
 typedef struct sptcp_peer sptcp_peer;
 
 /**
- * A TCP server: Godot's TCPServer. Made by `sptcp_server_new`, freed by
- * `sptcp_server_free`. Used by one thread at a time.
+ * A server: Godot's TCPServer (made by `sptcp_server_new`) or UDSServer
+ * (made by `sptcp_uds_server_new`), freed by `sptcp_server_free`. Used by
+ * one thread at a time.
  *
- * Methods: `sptcp_server_listen`, `sptcp_server_is_listening`,
- * `sptcp_server_is_connection_available`, `sptcp_server_take_connection`,
- * `sptcp_server_get_local_port`, `sptcp_server_stop`.
+ * Methods of every server: `sptcp_server_is_listening`,
+ * `sptcp_server_is_connection_available`, `sptcp_server_take_connection`
+ * (a peer of the server's kind), `sptcp_server_stop`. TCP only:
+ * `sptcp_server_listen`, `sptcp_server_get_local_port`. Unix domain only:
+ * `sptcp_uds_server_listen`. A call for the other kind gives
+ * `SPTCP_ERR_UNAVAILABLE` (or the "nothing" value).
  */
 typedef struct sptcp_server sptcp_server;
 
@@ -343,8 +353,10 @@ const char *sptcp_version(void);
 sptcp_peer *sptcp_peer_new(void);
 
 /**
- * Disconnects (closing the socket) and frees a peer made by
- * `sptcp_peer_new` or `sptcp_server_take_connection`.
+ * Disconnects (closing the socket) and frees any peer: made by
+ * `sptcp_peer_new`, `sptcp_uds_new`, `sptcp_buffer_new`,
+ * `sptcp_buffer_duplicate` or `sptcp_server_take_connection`. A Unix
+ * domain peer bound to a path removes its socket file.
  *
  * NULL is fine (nothing happens); freeing the same peer twice is not
  * (undefined behaviour).
@@ -399,8 +411,9 @@ sptcp_error sptcp_connect_to_host(sptcp_peer *peer, const char *host, int32_t po
 /**
  * Closes the connection and the socket (bound, connecting or connected)
  * and returns the peer to `SPTCP_STATUS_NONE`, clearing the remote
- * address. Safe to call in any state, any number of times. NULL is ignored
- * (and noted in `sptcp_last_error_message`).
+ * address (Godot's `StreamPeerSocket.disconnect_from_host`; TCP and Unix
+ * domain peers). Safe to call in any state, any number of times. NULL is
+ * ignored (and noted in `sptcp_last_error_message`), and so is a buffer.
  */
 void sptcp_disconnect_from_host(sptcp_peer *peer);
 
@@ -430,13 +443,14 @@ int32_t sptcp_get_local_port(const sptcp_peer *peer);
 /**
  * The peer's status. A plain getter, as in Godot 4: it never looks at the
  * socket, so call `sptcp_poll` to see a connect finish or a peer close.
- * `SPTCP_STATUS_NONE` for NULL.
+ * `SPTCP_STATUS_NONE` for NULL and for a buffer.
  */
 sptcp_status sptcp_get_status(const sptcp_peer *peer);
 
 /**
  * Updates the status from the socket, without waiting (Godot's
- * `StreamPeerTCP.poll`). Call it every frame or loop.
+ * `StreamPeerSocket.poll`, for TCP and Unix domain peers). Call it every
+ * frame or loop.
  *
  * * CONNECTING: finishes the connect → CONNECTED (`SPTCP_OK`); a refused
  *   connect, or one still running after the connect timeout, → ERROR and
@@ -446,7 +460,8 @@ sptcp_status sptcp_get_status(const sptcp_peer *peer);
  *   socket error such as a reset → ERROR and `SPTCP_FAILED`.
  * * NONE, ERROR: nothing happens, `SPTCP_OK`.
  *
- * `SPTCP_ERR_INVALID_PARAMETER` for NULL.
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL; `SPTCP_ERR_UNAVAILABLE` for a
+ * buffer.
  */
 sptcp_error sptcp_poll(sptcp_peer *peer);
 
@@ -461,9 +476,10 @@ void sptcp_set_no_delay(sptcp_peer *peer, bool enabled);
 /**
  * Sets how long a connect may stay CONNECTING before `sptcp_poll` gives
  * up with `SPTCP_ERR_CONNECTION_ERROR` (default 30000 ms, Godot's
- * `network/limits/tcp/connect_timeout_seconds`). Read when
- * `sptcp_connect_to_host` is called, so it does not change a connect
- * already running. The check happens only in `sptcp_poll`. NULL is
+ * `network/limits/tcp/connect_timeout_seconds`, and
+ * `network/limits/unix/connect_timeout_seconds` for Unix domain peers).
+ * Read when `sptcp_connect_to_host` (or `sptcp_uds_connect_to_host`) is
+ * called, so it does not change a connect already running. The check happens only in `sptcp_poll`. NULL is
  * ignored.
  */
 void sptcp_set_connect_timeout_ms(sptcp_peer *peer, uint32_t ms);
@@ -847,6 +863,111 @@ sptcp_error sptcp_get_utf8_string(sptcp_peer *peer, int32_t bytes, char **out, s
  * not (undefined behaviour). Never pass these strings to `free()`.
  */
 void sptcp_string_free(char *s);
+
+/**
+ * Creates a Unix domain socket peer (Godot master's StreamPeerUDS): no
+ * socket, `SPTCP_STATUS_NONE`, a 30 s connect timeout (Godot's
+ * `network/limits/unix/connect_timeout_seconds`).
+ *
+ * Every generic call works on it: `sptcp_poll`, `sptcp_get_status`,
+ * `sptcp_disconnect_from_host`, the connect timeout, the data, typed,
+ * string and Variant calls. TCP-only calls (`sptcp_bind`,
+ * `sptcp_connect_to_host`, ports, `sptcp_set_no_delay`) return
+ * `SPTCP_ERR_UNAVAILABLE` or their "nothing" value.
+ *
+ * Free it with `sptcp_peer_free`. Returns NULL only if memory runs out.
+ * Creating one always works; where the system has no Unix domain sockets
+ * (Windows before 10 1803), bind and connect say so.
+ */
+sptcp_peer *sptcp_uds_new(void);
+
+/**
+ * Binds the peer's socket to `path` before connecting (Godot master's
+ * `StreamPeerUDS.bind`), so the server sees where the connection comes
+ * from. The socket file it makes is removed when the peer's socket closes
+ * (disconnect, a failed read, free), if it is still the same file.
+ *
+ * A socket file already at `path` that no server listens on (a stale one)
+ * is replaced; anything else there is left alone.
+ *
+ * Returns `SPTCP_OK`; `SPTCP_ERR_ALREADY_IN_USE` if the peer already has
+ * a socket; `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or path,
+ * invalid UTF-8, an empty path, or one longer than the platform takes
+ * (107 bytes on Linux, 103 on macOS); `SPTCP_ERR_ALREADY_EXISTS` when
+ * `path` exists and is not a socket (file, directory, symbolic link: it
+ * is never removed); `SPTCP_ERR_UNAUTHORIZED` without permission;
+ * `SPTCP_ERR_UNAVAILABLE` when a server is listening on `path`, the bind
+ * fails otherwise, the peer is not a Unix domain peer, or the system has
+ * no Unix domain sockets; `SPTCP_FAILED` when no socket can be opened.
+ * After any failure the peer holds no socket.
+ */
+sptcp_error sptcp_uds_bind(sptcp_peer *peer, const char *path);
+
+/**
+ * Starts connecting to the server listening on `path` (Godot master's
+ * `StreamPeerUDS.connect_to_host`). Never blocks. A Unix domain connect
+ * usually finishes at once (status `SPTCP_STATUS_CONNECTED`); when the
+ * server's backlog is full it is `SPTCP_STATUS_CONNECTING` and
+ * `sptcp_poll` finishes it or gives up after the connect timeout with
+ * `SPTCP_ERR_CONNECTION_ERROR` (status ERROR).
+ *
+ * Checks, in Godot's order: `SPTCP_ERR_ALREADY_IN_USE` when the status is
+ * not NONE; `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or path,
+ * invalid UTF-8, an empty path or one longer than the platform takes;
+ * `SPTCP_FAILED` when no server listens there (no such file, or nobody
+ * accepting: the status stays NONE and the socket is closed) or no socket
+ * can be opened; `SPTCP_ERR_UNAVAILABLE` when the peer is not a Unix
+ * domain peer or the system has no Unix domain sockets.
+ *
+ * A peer bound with `sptcp_uds_bind` connects from its bound path.
+ */
+sptcp_error sptcp_uds_connect_to_host(sptcp_peer *peer, const char *path);
+
+/**
+ * Writes the path the peer connected to into `buf`, like `snprintf`
+ * (Godot master's `StreamPeerUDS.get_connected_path`): "" without a
+ * connection, and for a peer taken from a server (as in Godot).
+ *
+ * At most `buf_len` bytes are written, always NUL-terminated when
+ * `buf_len > 0`; `buf` may be NULL when `buf_len` is 0. Returns the length
+ * of the whole path without the NUL (0 for a NULL peer or one that is not
+ * a Unix domain peer, which write ""). 108 bytes always suffice.
+ */
+size_t sptcp_uds_get_connected_path(const sptcp_peer *peer, char *buf, size_t buf_len);
+
+/**
+ * Creates a Unix domain socket server (Godot master's UDSServer) that is
+ * not listening yet. The server calls work on it
+ * (`sptcp_server_is_listening`, `_is_connection_available`,
+ * `_take_connection`, which gives Unix domain peers, `_stop`);
+ * `sptcp_server_listen` and `sptcp_server_get_local_port` are TCP only
+ * (`SPTCP_ERR_UNAVAILABLE`, 0).
+ *
+ * Free it with `sptcp_server_free`, which stops it. Returns NULL only if
+ * memory runs out.
+ */
+sptcp_server *sptcp_uds_server_new(void);
+
+/**
+ * Starts listening on `path` (Godot master's `UDSServer.listen`), with a
+ * backlog of 8. The socket file is made now and removed by
+ * `sptcp_server_stop` or `sptcp_server_free` (if it is still the same
+ * file). A socket file already at `path` that no server listens on (left
+ * by a crashed program) is replaced, as Godot does; unlike Godot, a socket
+ * a server is listening on is not taken over, and a path that is not a
+ * socket (file, directory, symbolic link) is never removed.
+ *
+ * Returns, in Godot's order: `SPTCP_ERR_ALREADY_IN_USE` when already
+ * listening; `SPTCP_ERR_INVALID_PARAMETER` for a NULL server or path,
+ * invalid UTF-8, an empty path, or one longer than the platform takes
+ * (107 bytes on Linux, 103 on macOS); `SPTCP_ERR_CANT_CREATE` when no
+ * socket can be opened; `SPTCP_ERR_ALREADY_IN_USE` when a server listens
+ * on `path`, something that is not a socket is there, or the bind fails
+ * (no permission, no such directory); `SPTCP_FAILED` when `listen` fails.
+ * `SPTCP_ERR_UNAVAILABLE` for a TCP server, and where the system has no
+ * Unix domain sockets (Windows before 10 1803).
+ */
+sptcp_error sptcp_uds_server_listen(sptcp_server *server, const char *path);
 
 /**
  * Creates a NIL value. Free every value with `sptcp_variant_free`.

@@ -4,17 +4,18 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use streampeer_tcp::core::error::Error;
+use streampeer_tcp::core::socket_stream::Status;
 use streampeer_tcp::core::stream_peer::StreamPeer;
-use streampeer_tcp::core::tcp_peer::{Status, TcpPeer};
+use streampeer_tcp::core::tcp_peer::TcpPeer;
 use streampeer_tcp::core::tcp_server::TcpServer;
 
 fn poll_until(p: &mut TcpPeer, want: Status) -> Status {
     let end = Instant::now() + Duration::from_secs(5);
-    while p.status() != want && Instant::now() < end {
-        let _ = p.poll();
+    while p.stream.status() != want && Instant::now() < end {
+        let _ = p.stream.poll();
         sleep(Duration::from_millis(1));
     }
-    p.status()
+    p.stream.status()
 }
 
 fn take(server: &mut TcpServer) -> TcpPeer {
@@ -37,9 +38,9 @@ fn connect_exchange_and_close() {
     client
         .connect_to_host("127.0.0.1", i32::from(port))
         .unwrap();
-    assert_eq!(client.status(), Status::SPTCP_STATUS_CONNECTING);
+    assert_eq!(client.stream.status(), Status::SPTCP_STATUS_CONNECTING);
     let mut accepted = take(&mut server);
-    assert_eq!(accepted.status(), Status::SPTCP_STATUS_CONNECTED);
+    assert_eq!(accepted.stream.status(), Status::SPTCP_STATUS_CONNECTED);
     assert_eq!(
         poll_until(&mut client, Status::SPTCP_STATUS_CONNECTED),
         Status::SPTCP_STATUS_CONNECTED
@@ -53,27 +54,27 @@ fn connect_exchange_and_close() {
         "accepted sockets do not get TCP_NODELAY"
     );
 
-    client.put_data(b"abcdef").unwrap();
+    client.stream.put_data(b"abcdef").unwrap();
     let mut buf = [0u8; 6];
-    let (n, r) = accepted.get_data(&mut buf);
+    let (n, r) = accepted.stream.get_data(&mut buf);
     assert_eq!((n, r), (6, Ok(())));
     assert_eq!(&buf, b"abcdef");
 
-    accepted.disconnect_from_host();
+    accepted.stream.disconnect_from_host();
     assert_eq!(
         poll_until(&mut client, Status::SPTCP_STATUS_NONE),
         Status::SPTCP_STATUS_NONE
     );
     assert_eq!(client.connected_host(), "");
-    assert_eq!(client.available(), -1);
+    assert_eq!(client.stream.available(), -1);
 }
 
 #[test]
 fn connect_timeout_is_per_peer_and_read_at_connect() {
     let mut p = TcpPeer::new();
-    assert_eq!(p.connect_timeout(), Duration::from_secs(30));
-    p.set_connect_timeout(Duration::from_millis(250));
-    assert_eq!(p.connect_timeout(), Duration::from_millis(250));
+    assert_eq!(p.stream.connect_timeout(), Duration::from_secs(30));
+    p.stream.set_connect_timeout(Duration::from_millis(250));
+    assert_eq!(p.stream.connect_timeout(), Duration::from_millis(250));
     let err = p.connect_to_host("127.0.0.1", 0).unwrap_err();
     assert_eq!(err.code, Error::SPTCP_ERR_INVALID_PARAMETER);
     assert!(

@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use streampeer_tcp::core::buffer::BufferPeer;
-use streampeer_tcp::core::stream_peer::{Peer, PeerIo};
+use streampeer_tcp::core::peer::{Peer, PeerIo};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&plan, rest)) = data.split_first() else {

@@ -1,43 +1,29 @@
-//! TCPServer: a listening socket that hands out connected peers.
-
-use std::io;
+//! TCPServer: what TCP adds to the socket server — listen on an IP address
+//! and port, and hand out TCP peers.
 
 use super::address;
 use super::error::{fail, io_fail, Error, Failure, Result};
-use super::sys::{self, Domain, PollType, Socket};
-use super::tcp_peer::{open_bound_socket, TcpPeer};
-
-/// Godot's listen backlog (`SocketServer::MAX_PENDING_CONNECTIONS`).
-pub const BACKLOG: i32 = 8;
-
-#[derive(Debug)]
-struct Listener {
-    sock: Socket,
-    domain: Domain,
-    v6only: bool,
-}
+use super::socket_server::SocketServer;
+use super::socket_stream::OpenSocket;
+use super::sys;
+use super::tcp_peer::{open_for_bind, TcpPeer};
 
 /// Godot's TCPServer.
 #[derive(Debug, Default)]
 pub struct TcpServer {
-    listener: Option<Listener>,
+    pub base: SocketServer,
 }
 
 impl TcpServer {
     pub fn new() -> TcpServer {
-        TcpServer { listener: None }
+        TcpServer::default()
     }
 
     /// Godot's `listen(port, bind_address)`. "*" listens on IPv4 and IPv6
     /// (a dual-stack socket). SO_REUSEADDR on Unix, backlog 8. Any bind
     /// failure is `SPTCP_ERR_ALREADY_IN_USE`, as in Godot.
     pub fn listen(&mut self, port: i32, bind_address: &str) -> Result<()> {
-        if self.listener.is_some() {
-            return fail(
-                Error::SPTCP_ERR_ALREADY_IN_USE,
-                "listen: already listening; call stop first",
-            );
-        }
+        self.base.check_not_listening()?;
         let addr = address::parse_bind_address(bind_address)?;
         let Ok(port) = u16::try_from(port) else {
             return fail(
@@ -47,7 +33,7 @@ impl TcpServer {
                 ),
             );
         };
-        let (sock, domain, v6only, local) = open_bound_socket(addr, port).map_err(|e| {
+        let (sock, _, local) = open_for_bind(addr, port).map_err(|e| {
             Failure::new(
                 Error::SPTCP_ERR_CANT_CREATE,
                 format!("listen: can't open a socket: {e}"),
@@ -61,67 +47,29 @@ impl TcpServer {
                 format!("listen: bind to {endpoint}: {e}"),
             );
         }
-        if let Err(e) = sock.listen(BACKLOG) {
-            return fail(Error::SPTCP_FAILED, format!("listen on {endpoint}: {e}"));
-        }
-        self.listener = Some(Listener {
-            sock,
-            domain,
-            v6only,
-        });
-        Ok(())
+        self.base.start(OpenSocket::new(sock), &endpoint)
     }
 
-    pub fn is_listening(&self) -> bool {
-        self.listener.is_some()
-    }
-
-    /// A connection is waiting to be taken (poll says readable, no error).
-    pub fn is_connection_available(&self) -> bool {
-        let Some(l) = &self.listener else {
-            return false;
-        };
-        matches!(sys::poll(&l.sock, PollType::In, Some(std::time::Duration::ZERO)),
-            Ok(r) if !r.error && r.readable)
-    }
-
-    /// Takes the next waiting connection as a CONNECTED peer. `Err` when
-    /// none is waiting or `accept` failed (for example, the client reset
-    /// the connection before it was taken).
+    /// Takes the next waiting connection as a CONNECTED peer.
     pub fn take_connection(&mut self) -> Result<TcpPeer> {
-        if !self.is_connection_available() {
-            return fail(
-                Error::SPTCP_ERR_UNAVAILABLE,
-                "take_connection: no connection is waiting",
-            );
-        }
-        let l = self
-            .listener
-            .as_ref()
-            .expect("checked by is_connection_available");
-        match sys::accept(&l.sock) {
-            Ok((sock, remote)) => Ok(TcpPeer::from_accepted(sock, remote, l.domain, l.v6only)),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => fail(
-                Error::SPTCP_ERR_UNAVAILABLE,
-                "take_connection: the waiting connection went away",
+        let (sock, remote) = self.base.accept()?;
+        match remote.as_socket() {
+            Some(remote) => Ok(TcpPeer::from_accepted(sock, remote)),
+            None => fail(
+                Error::SPTCP_FAILED,
+                "take_connection: accepted a connection without an IP address",
             ),
-            Err(e) => fail(Error::SPTCP_FAILED, format!("take_connection: accept: {e}")),
         }
     }
 
     /// The port listened on (useful after `listen(0)`).
     pub fn local_port(&self) -> Result<u16> {
-        let Some(l) = &self.listener else {
+        let Some(sock) = self.base.socket() else {
             return fail(
                 Error::SPTCP_FAILED,
                 "get_local_port: the server is not listening",
             );
         };
-        sys::local_port(&l.sock).map_err(|e| io_fail(Error::SPTCP_FAILED, "get_local_port", &e))
-    }
-
-    /// Closes the listening socket; peers already taken are not affected.
-    pub fn stop(&mut self) {
-        self.listener = None;
+        sys::local_port(sock).map_err(|e| io_fail(Error::SPTCP_FAILED, "get_local_port", &e))
     }
 }

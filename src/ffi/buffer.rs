@@ -4,7 +4,7 @@ use super::boundary::{bytes_arg, code, copy_bytes, guard, report};
 use super::peer::{read_kind, sptcp_peer, with_kind, Kind};
 use crate::core::buffer::BufferPeer;
 use crate::core::error::{sptcp_error, Failure};
-use crate::core::stream_peer::{Peer, PeerIo};
+use crate::core::peer::{Peer, PeerIo};
 
 /// Buffer calls on another kind of peer: `SPTCP_ERR_INVALID_PARAMETER`.
 const BUFFER: Kind<BufferPeer> = Kind {

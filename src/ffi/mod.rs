@@ -14,6 +14,7 @@ pub mod peer;
 pub mod server;
 pub mod stream;
 pub mod typed;
+pub mod uds;
 pub mod variant;
 
 /// Bytes that always suffice for `sptcp_get_connected_host` (the longest

@@ -7,20 +7,27 @@ use super::boundary::{
     code, copy_text, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg,
 };
 use crate::core::error::{sptcp_error, Failure};
-use crate::core::stream_peer::{Peer, PeerIo};
-use crate::core::tcp_peer::{sptcp_status, TcpPeer};
+use crate::core::peer::{Peer, PeerIo};
+use crate::core::socket_stream::{sptcp_status, SocketStream};
+use crate::core::tcp_peer::TcpPeer;
 
 /// A stream peer: Godot's StreamPeerTCP (from `sptcp_peer_new` or
-/// `sptcp_server_take_connection`) or StreamPeerBuffer (from
-/// `sptcp_buffer_new`). The data, typed-value and string calls work on
-/// both; TCP calls on a buffer give `SPTCP_ERR_UNAVAILABLE`.
+/// `sptcp_server_take_connection` on a TCP server), StreamPeerUDS (from
+/// `sptcp_uds_new` or `sptcp_server_take_connection` on a Unix domain
+/// server) or StreamPeerBuffer (from `sptcp_buffer_new`). The data,
+/// typed-value, string and Variant calls work on every kind; the socket
+/// calls (`sptcp_poll`, `sptcp_get_status`, `sptcp_disconnect_from_host`,
+/// the connect timeout) on TCP and Unix domain peers; TCP calls on another
+/// kind give `SPTCP_ERR_UNAVAILABLE` (or the "nothing" value), and so do
+/// Unix domain calls on another kind.
 ///
 /// Freed by
 /// `sptcp_peer_free`. A peer may move between threads but must be used by
 /// one thread at a time; distinct peers may be used on distinct threads at
 /// once.
 ///
-/// Methods: `sptcp_bind`, `sptcp_connect_to_host`, `sptcp_poll`,
+/// Methods: `sptcp_bind`, `sptcp_connect_to_host`, `sptcp_uds_bind`,
+/// `sptcp_uds_connect_to_host`, `sptcp_uds_get_connected_path`, `sptcp_poll`,
 /// `sptcp_get_status`, `sptcp_disconnect_from_host`,
 /// `sptcp_get_connected_host`, `sptcp_get_connected_port`,
 /// `sptcp_get_local_port`, `sptcp_set_no_delay`,
@@ -104,6 +111,36 @@ const TCP: Kind<TcpPeer> = Kind {
     },
 };
 
+/// Socket calls (Godot's StreamPeerSocket) on a buffer:
+/// `SPTCP_ERR_UNAVAILABLE`, as Godot answers without a socket.
+const SOCKET: Kind<SocketStream> = Kind {
+    get: Peer::socket,
+    get_mut: Peer::socket_mut,
+    other: |func| {
+        Failure::new(
+            sptcp_error::SPTCP_ERR_UNAVAILABLE,
+            format!("{func}: this peer has no socket (it is a buffer)"),
+        )
+    },
+};
+
+fn with_socket(
+    peer: *mut sptcp_peer,
+    func: &str,
+    f: impl FnOnce(&mut SocketStream) -> sptcp_error,
+) -> sptcp_error {
+    with_kind(peer, &SOCKET, func, f)
+}
+
+fn read_socket<R: Copy>(
+    peer: *const sptcp_peer,
+    func: &str,
+    nothing: R,
+    f: impl FnOnce(&SocketStream) -> R,
+) -> R {
+    read_kind(peer, &SOCKET, func, nothing, f)
+}
+
 fn with_tcp(
     peer: *mut sptcp_peer,
     func: &str,
@@ -132,8 +169,10 @@ pub extern "C" fn sptcp_peer_new() -> *mut sptcp_peer {
     })
 }
 
-/// Disconnects (closing the socket) and frees a peer made by
-/// `sptcp_peer_new` or `sptcp_server_take_connection`.
+/// Disconnects (closing the socket) and frees any peer: made by
+/// `sptcp_peer_new`, `sptcp_uds_new`, `sptcp_buffer_new`,
+/// `sptcp_buffer_duplicate` or `sptcp_server_take_connection`. A Unix
+/// domain peer bound to a path removes its socket file.
 ///
 /// NULL is fine (nothing happens); freeing the same peer twice is not
 /// (undefined behaviour).
@@ -205,12 +244,13 @@ pub extern "C" fn sptcp_connect_to_host(
 
 /// Closes the connection and the socket (bound, connecting or connected)
 /// and returns the peer to `SPTCP_STATUS_NONE`, clearing the remote
-/// address. Safe to call in any state, any number of times. NULL is ignored
-/// (and noted in `sptcp_last_error_message`).
+/// address (Godot's `StreamPeerSocket.disconnect_from_host`; TCP and Unix
+/// domain peers). Safe to call in any state, any number of times. NULL is
+/// ignored (and noted in `sptcp_last_error_message`), and so is a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_disconnect_from_host(peer: *mut sptcp_peer) {
-    with_tcp(peer, "sptcp_disconnect_from_host", |tcp| {
-        tcp.disconnect_from_host();
+    with_socket(peer, "sptcp_disconnect_from_host", |s| {
+        s.disconnect_from_host();
         sptcp_error::SPTCP_OK
     });
 }
@@ -267,19 +307,20 @@ pub extern "C" fn sptcp_get_local_port(peer: *const sptcp_peer) -> i32 {
 
 /// The peer's status. A plain getter, as in Godot 4: it never looks at the
 /// socket, so call `sptcp_poll` to see a connect finish or a peer close.
-/// `SPTCP_STATUS_NONE` for NULL.
+/// `SPTCP_STATUS_NONE` for NULL and for a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_get_status(peer: *const sptcp_peer) -> sptcp_status {
-    read_tcp(
+    read_socket(
         peer,
         "sptcp_get_status",
         sptcp_status::SPTCP_STATUS_NONE,
-        |tcp| tcp.status(),
+        |s| s.status(),
     )
 }
 
 /// Updates the status from the socket, without waiting (Godot's
-/// `StreamPeerTCP.poll`). Call it every frame or loop.
+/// `StreamPeerSocket.poll`, for TCP and Unix domain peers). Call it every
+/// frame or loop.
 ///
 /// * CONNECTING: finishes the connect → CONNECTED (`SPTCP_OK`); a refused
 ///   connect, or one still running after the connect timeout, → ERROR and
@@ -289,10 +330,11 @@ pub extern "C" fn sptcp_get_status(peer: *const sptcp_peer) -> sptcp_status {
 ///   socket error such as a reset → ERROR and `SPTCP_FAILED`.
 /// * NONE, ERROR: nothing happens, `SPTCP_OK`.
 ///
-/// `SPTCP_ERR_INVALID_PARAMETER` for NULL.
+/// `SPTCP_ERR_INVALID_PARAMETER` for NULL; `SPTCP_ERR_UNAVAILABLE` for a
+/// buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_poll(peer: *mut sptcp_peer) -> sptcp_error {
-    with_tcp(peer, "sptcp_poll", |tcp| code(tcp.poll()))
+    with_socket(peer, "sptcp_poll", |s| code(s.poll()))
 }
 
 /// Turns Nagle's algorithm off (`enabled` true: small writes go out at
@@ -308,14 +350,15 @@ pub extern "C" fn sptcp_set_no_delay(peer: *mut sptcp_peer, enabled: bool) {
 
 /// Sets how long a connect may stay CONNECTING before `sptcp_poll` gives
 /// up with `SPTCP_ERR_CONNECTION_ERROR` (default 30000 ms, Godot's
-/// `network/limits/tcp/connect_timeout_seconds`). Read when
-/// `sptcp_connect_to_host` is called, so it does not change a connect
-/// already running. The check happens only in `sptcp_poll`. NULL is
+/// `network/limits/tcp/connect_timeout_seconds`, and
+/// `network/limits/unix/connect_timeout_seconds` for Unix domain peers).
+/// Read when `sptcp_connect_to_host` (or `sptcp_uds_connect_to_host`) is
+/// called, so it does not change a connect already running. The check happens only in `sptcp_poll`. NULL is
 /// ignored.
 #[no_mangle]
 pub extern "C" fn sptcp_set_connect_timeout_ms(peer: *mut sptcp_peer, ms: u32) {
-    with_tcp(peer, "sptcp_set_connect_timeout_ms", |tcp| {
-        tcp.set_connect_timeout(Duration::from_millis(u64::from(ms)));
+    with_socket(peer, "sptcp_set_connect_timeout_ms", |s| {
+        s.set_connect_timeout(Duration::from_millis(u64::from(ms)));
         sptcp_error::SPTCP_OK
     });
 }
@@ -323,7 +366,7 @@ pub extern "C" fn sptcp_set_connect_timeout_ms(peer: *mut sptcp_peer, ms: u32) {
 /// The connect timeout in milliseconds (0 for NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_get_connect_timeout_ms(peer: *const sptcp_peer) -> u32 {
-    read_tcp(peer, "sptcp_get_connect_timeout_ms", 0, |tcp| {
-        u32::try_from(tcp.connect_timeout().as_millis()).unwrap_or(u32::MAX)
+    read_socket(peer, "sptcp_get_connect_timeout_ms", 0, |s| {
+        u32::try_from(s.connect_timeout().as_millis()).unwrap_or(u32::MAX)
     })
 }

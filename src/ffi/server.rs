@@ -7,17 +7,37 @@ use super::boundary::{
 };
 use super::peer::sptcp_peer;
 use crate::core::error::sptcp_error;
-use crate::core::stream_peer::{Peer, PeerIo};
+use crate::core::error::Failure;
+use crate::core::peer::Peer;
+use crate::core::server::Server;
 use crate::core::tcp_server::TcpServer;
 
-/// A TCP server: Godot's TCPServer. Made by `sptcp_server_new`, freed by
-/// `sptcp_server_free`. Used by one thread at a time.
+/// A server: Godot's TCPServer (made by `sptcp_server_new`) or UDSServer
+/// (made by `sptcp_uds_server_new`), freed by `sptcp_server_free`. Used by
+/// one thread at a time.
 ///
-/// Methods: `sptcp_server_listen`, `sptcp_server_is_listening`,
-/// `sptcp_server_is_connection_available`, `sptcp_server_take_connection`,
-/// `sptcp_server_get_local_port`, `sptcp_server_stop`.
+/// Methods of every server: `sptcp_server_is_listening`,
+/// `sptcp_server_is_connection_available`, `sptcp_server_take_connection`
+/// (a peer of the server's kind), `sptcp_server_stop`. TCP only:
+/// `sptcp_server_listen`, `sptcp_server_get_local_port`. Unix domain only:
+/// `sptcp_uds_server_listen`. A call for the other kind gives
+/// `SPTCP_ERR_UNAVAILABLE` (or the "nothing" value).
 pub struct sptcp_server {
-    inner: TcpServer,
+    pub(crate) inner: Server,
+}
+
+impl sptcp_server {
+    pub(crate) fn new(inner: Server) -> *mut sptcp_server {
+        into_handle(sptcp_server { inner })
+    }
+}
+
+/// A call for one kind of server made on the other kind.
+pub(crate) fn wrong_server_kind(func: &str, want: &str) -> Failure {
+    Failure::new(
+        sptcp_error::SPTCP_ERR_UNAVAILABLE,
+        format!("{func}: this server is not a {want} server"),
+    )
 }
 
 /// Creates a server that is not listening yet. Free it with
@@ -25,9 +45,7 @@ pub struct sptcp_server {
 #[no_mangle]
 pub extern "C" fn sptcp_server_new() -> *mut sptcp_server {
     guard(std::ptr::null_mut(), || {
-        into_handle(sptcp_server {
-            inner: TcpServer::new(),
-        })
+        sptcp_server::new(Server::Tcp(TcpServer::new()))
     })
 }
 
@@ -74,7 +92,10 @@ pub extern "C" fn sptcp_server_listen(
         } else {
             str_arg(bind_address, "sptcp_server_listen", "bind_address")
         };
-        code(addr.and_then(|a| s.inner.listen(port, a)))
+        let Some(tcp) = s.inner.tcp_mut() else {
+            return report(wrong_server_kind("sptcp_server_listen", "TCP"));
+        };
+        code(addr.and_then(|a| tcp.listen(port, a)))
     })
 }
 
@@ -82,7 +103,7 @@ pub extern "C" fn sptcp_server_listen(
 #[no_mangle]
 pub extern "C" fn sptcp_server_is_listening(server: *const sptcp_server) -> bool {
     guard(false, || match handle(server) {
-        Some(s) => s.inner.is_listening(),
+        Some(s) => s.inner.base().is_listening(),
         None => null_arg("sptcp_server_is_listening", "server", false),
     })
 }
@@ -92,7 +113,7 @@ pub extern "C" fn sptcp_server_is_listening(server: *const sptcp_server) -> bool
 #[no_mangle]
 pub extern "C" fn sptcp_server_is_connection_available(server: *const sptcp_server) -> bool {
     guard(false, || match handle(server) {
-        Some(s) => s.inner.is_connection_available(),
+        Some(s) => s.inner.base().is_connection_available(),
         None => null_arg("sptcp_server_is_connection_available", "server", false),
     })
 }
@@ -116,7 +137,7 @@ pub extern "C" fn sptcp_server_take_connection(server: *mut sptcp_server) -> *mu
             );
         };
         match s.inner.take_connection() {
-            Ok(tcp) => sptcp_peer::new(Peer::new(PeerIo::Tcp(tcp))),
+            Ok(io) => sptcp_peer::new(Peer::new(io)),
             Err(f) => {
                 report(f);
                 std::ptr::null_mut()
@@ -130,10 +151,14 @@ pub extern "C" fn sptcp_server_take_connection(server: *mut sptcp_server) -> *mu
 #[no_mangle]
 pub extern "C" fn sptcp_server_get_local_port(server: *const sptcp_server) -> i32 {
     guard(0, || match handle(server) {
-        Some(s) => match s.inner.local_port() {
-            Ok(p) => i32::from(p),
-            Err(f) => {
+        Some(s) => match s.inner.tcp().map(TcpServer::local_port) {
+            Some(Ok(p)) => i32::from(p),
+            Some(Err(f)) => {
                 report(f);
+                0
+            }
+            None => {
+                report(wrong_server_kind("sptcp_server_get_local_port", "TCP"));
                 0
             }
         },
@@ -147,7 +172,7 @@ pub extern "C" fn sptcp_server_get_local_port(server: *const sptcp_server) -> i3
 #[no_mangle]
 pub extern "C" fn sptcp_server_stop(server: *mut sptcp_server) {
     guard((), || match handle_mut(server) {
-        Some(s) => s.inner.stop(),
+        Some(s) => s.inner.base_mut().stop(),
         None => null_arg("sptcp_server_stop", "server", ()),
     })
 }

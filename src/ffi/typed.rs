@@ -10,7 +10,7 @@ use std::ffi::{c_char, CString};
 use super::boundary::{free_c_string, guard, handle_mut, null_arg, put_out, report, str_arg};
 use super::peer::sptcp_peer;
 use crate::core::error::{sptcp_error, Failure, Result};
-use crate::core::stream_peer::Peer;
+use crate::core::peer::Peer;
 
 /// Runs a writer on the peer: NULL → INVALID_PARAMETER, panic → ERR_BUG.
 fn put_with(

@@ -14,7 +14,10 @@
 //! * `set_listener_reuse(&Socket)` — `SO_REUSEADDR` on Unix, nothing on
 //!   Windows (where it would allow port stealing);
 //! * `in_progress(&io::Error)` / `already_connected(&io::Error)` — how a
-//!   repeated non-blocking `connect()` says "still busy" and "done".
+//!   repeated non-blocking `connect()` says "still busy" and "done";
+//! * `SUN_PATH_LEN` and `socket_file(&Path) -> FileAt` — the size of
+//!   `sockaddr_un.sun_path`, and what is at a path (a socket and which one,
+//!   something else, nothing), for Unix domain sockets.
 //!
 //! Policy that is the same everywhere (EINTR retries with the remaining
 //! time recomputed, non-blocking + close-on-exec sockets) lives here.
@@ -35,7 +38,27 @@ mod windows;
 #[cfg(windows)]
 use windows as platform;
 
-pub use platform::{already_connected, available, in_progress, set_listener_reuse};
+pub use platform::{
+    already_connected, available, family_unsupported, in_progress, set_listener_reuse, socket_file,
+    SUN_PATH_LEN,
+};
+
+/// What a Unix domain socket path names on the file system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileAt {
+    /// Nothing is there.
+    Nothing,
+    /// A socket file, with an identity (device and inode on Unix) that
+    /// tells it from a later file at the same path.
+    Socket(FileId),
+    /// A regular file, a directory, a symbolic link, or a file whose kind
+    /// this platform cannot tell: never to be removed.
+    Other,
+}
+
+/// The identity of a socket file (device and inode where there are such).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId(pub u64, pub u64);
 
 /// What to wait for (Godot's `NetSocket::PollType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,16 +92,21 @@ pub fn open_tcp(domain: Domain) -> io::Result<Socket> {
     Ok(sock)
 }
 
+/// Opens a Unix domain stream socket, non-blocking and close-on-exec like
+/// [`open_tcp`]. Fails on a Windows without AF_UNIX (before 10 1803).
+pub fn open_unix() -> io::Result<Socket> {
+    let sock = Socket::new(Domain::UNIX, Type::STREAM, None)?;
+    sock.set_nonblocking(true)?;
+    Ok(sock)
+}
+
 /// Accepts one pending connection as a non-blocking, close-on-exec socket
-/// and returns it with the remote address.
-pub fn accept(listener: &Socket) -> io::Result<(Socket, SocketAddr)> {
+/// and returns it with the remote address (IP or Unix domain).
+pub fn accept(listener: &Socket) -> io::Result<(Socket, SockAddr)> {
     loop {
         match listener.accept() {
             Ok((sock, addr)) => {
                 sock.set_nonblocking(true)?;
-                let addr = addr.as_socket().ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::InvalidData, "accepted a non-IP address")
-                })?;
                 return Ok((sock, addr));
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -183,7 +211,7 @@ mod tests {
         let r = poll(&listener, PollType::In, Some(Duration::from_secs(5))).unwrap();
         assert!(r.readable);
         let (accepted, remote) = accept(&listener).unwrap();
-        assert_eq!(remote, client.local_addr().unwrap());
+        assert_eq!(remote.as_socket(), Some(client.local_addr().unwrap()));
         #[cfg(unix)]
         {
             assert_nonblocking_cloexec(&listener);

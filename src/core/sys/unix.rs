@@ -2,8 +2,27 @@
 
 use std::io;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::Path;
 
-use super::{PollType, Ready, Socket};
+use super::{FileAt, FileId, PollType, Ready, Socket};
+
+/// Bytes in `sockaddr_un.sun_path` (a path may use all but the NUL).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+pub const SUN_PATH_LEN: usize = 108;
+/// Bytes in `sockaddr_un.sun_path` (a path may use all but the NUL).
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+pub const SUN_PATH_LEN: usize = 104;
+
+/// What is at `path`, without following a symbolic link.
+pub fn socket_file(path: &Path) -> FileAt {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => FileAt::Nothing,
+        Err(_) => FileAt::Other,
+        Ok(m) if m.file_type().is_socket() => FileAt::Socket(FileId(m.dev(), m.ino())),
+        Ok(_) => FileAt::Other,
+    }
+}
 
 // Linux and the BSDs suppress SIGPIPE per call; Apple has no MSG_NOSIGNAL
 // but socket2 sets SO_NOSIGPIPE on every socket it opens or accepts.
@@ -68,4 +87,9 @@ pub fn in_progress(e: &io::Error) -> bool {
 /// A repeated connect on a socket that is already connected.
 pub fn already_connected(e: &io::Error) -> bool {
     e.raw_os_error() == Some(libc::EISCONN)
+}
+
+/// The system has no sockets of this address family.
+pub fn family_unsupported(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(libc::EAFNOSUPPORT)
 }

@@ -5,8 +5,22 @@
 
 use std::io;
 use std::os::windows::io::AsRawSocket;
+use std::path::Path;
 
-use super::{PollType, Ready, Socket};
+use super::{FileAt, PollType, Ready, Socket};
+
+/// Bytes in `sockaddr_un.sun_path` (`UNIX_PATH_MAX` in afunix.h).
+pub const SUN_PATH_LEN: usize = 108;
+
+/// What is at `path`. Windows shows an AF_UNIX socket file as a reparse
+/// point that the standard library cannot tell from other files, so an
+/// existing path is always `Other` here: never removed, never replaced.
+pub fn socket_file(path: &Path) -> FileAt {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => FileAt::Nothing,
+        _ => FileAt::Other,
+    }
+}
 
 #[repr(C)]
 struct WsaPollFd {
@@ -28,6 +42,7 @@ const WSAEWOULDBLOCK: i32 = 10035;
 const WSAEINPROGRESS: i32 = 10036;
 const WSAEALREADY: i32 = 10037;
 const WSAEISCONN: i32 = 10056;
+const WSAEAFNOSUPPORT: i32 = 10047;
 
 #[link(name = "ws2_32")]
 extern "system" {
@@ -98,4 +113,10 @@ pub fn in_progress(e: &io::Error) -> bool {
 
 pub fn already_connected(e: &io::Error) -> bool {
     e.raw_os_error() == Some(WSAEISCONN)
+}
+
+/// The system has no sockets of this address family (AF_UNIX before
+/// Windows 10 1803).
+pub fn family_unsupported(e: &io::Error) -> bool {
+    e.raw_os_error() == Some(WSAEAFNOSUPPORT)
 }

@@ -1,0 +1,326 @@
+//! A peer as C sees it: one kind of stream (TCP, Unix domain, buffer) and
+//! Godot's StreamPeer settings, with the typed values, length-prefixed
+//! strings and Variants (`put_var` / `get_var`) built on the raw data calls
+//! of [`StreamPeer`].
+
+use super::buffer::BufferPeer;
+use super::codec;
+use super::error::{fail, Error, Failure, Result};
+use super::socket_stream::SocketStream;
+use super::stream_peer::StreamPeer;
+use super::tcp_peer::TcpPeer;
+use super::uds_peer::UdsPeer;
+use super::variant::{decode::decode, encode::encode, Format, Variant};
+
+/// The kinds of stream a peer can be.
+// Peers live behind a heap handle one at a time; boxing the TCP variant
+// would only add an indirection.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum PeerIo {
+    Tcp(TcpPeer),
+    Uds(UdsPeer),
+    Buffer(BufferPeer),
+}
+
+/// Default limit for one length-prefixed message: 64 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 << 20;
+
+/// A stream peer with Godot's StreamPeer settings.
+#[derive(Debug)]
+pub struct Peer {
+    pub io: PeerIo,
+    /// Fixed-width values and length prefixes are big-endian on the wire.
+    pub big_endian: bool,
+    /// The largest length prefix (or string length) accepted when reading.
+    pub max_message_size: usize,
+    /// The Variant wire format of `put_var` / `get_var`.
+    pub variant_format: Format,
+}
+
+impl Peer {
+    pub fn new(io: PeerIo) -> Peer {
+        Peer {
+            io,
+            big_endian: false,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            variant_format: Format::Godot4,
+        }
+    }
+
+    pub fn tcp(&self) -> Option<&TcpPeer> {
+        match &self.io {
+            PeerIo::Tcp(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn tcp_mut(&mut self) -> Option<&mut TcpPeer> {
+        match &mut self.io {
+            PeerIo::Tcp(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn uds(&self) -> Option<&UdsPeer> {
+        match &self.io {
+            PeerIo::Uds(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    pub fn uds_mut(&mut self) -> Option<&mut UdsPeer> {
+        match &mut self.io {
+            PeerIo::Uds(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// The socket stream of a TCP or Unix domain peer (Godot's
+    /// StreamPeerSocket): status, poll, disconnect, connect timeout.
+    pub fn socket(&self) -> Option<&SocketStream> {
+        match &self.io {
+            PeerIo::Tcp(t) => Some(&t.stream),
+            PeerIo::Uds(u) => Some(&u.stream),
+            PeerIo::Buffer(_) => None,
+        }
+    }
+
+    pub fn socket_mut(&mut self) -> Option<&mut SocketStream> {
+        match &mut self.io {
+            PeerIo::Tcp(t) => Some(&mut t.stream),
+            PeerIo::Uds(u) => Some(&mut u.stream),
+            PeerIo::Buffer(_) => None,
+        }
+    }
+
+    pub fn buffer(&self) -> Option<&BufferPeer> {
+        match &self.io {
+            PeerIo::Buffer(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn buffer_mut(&mut self) -> Option<&mut BufferPeer> {
+        match &mut self.io {
+            PeerIo::Buffer(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The data interface, whatever the kind.
+    pub fn stream(&mut self) -> &mut dyn StreamPeer {
+        match &mut self.io {
+            PeerIo::Tcp(t) => &mut t.stream,
+            PeerIo::Uds(u) => &mut u.stream,
+            PeerIo::Buffer(b) => b,
+        }
+    }
+
+    /// The data interface, read-only.
+    pub fn stream_ref(&self) -> &dyn StreamPeer {
+        match &self.io {
+            PeerIo::Tcp(t) => &t.stream,
+            PeerIo::Uds(u) => &u.stream,
+            PeerIo::Buffer(b) => b,
+        }
+    }
+
+    /// Writes a fixed-width value given as little-endian bytes, swapped
+    /// when big-endian is on.
+    pub fn put_fixed<const N: usize>(&mut self, mut le: [u8; N]) -> Result<()> {
+        if self.big_endian {
+            le.reverse();
+        }
+        self.stream().put_data(&le)
+    }
+
+    /// Reads a fixed-width value and returns it as little-endian bytes.
+    pub fn get_fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let mut b = [0u8; N];
+        self.stream().get_data(&mut b).1?;
+        if self.big_endian {
+            b.reverse();
+        }
+        Ok(b)
+    }
+
+    pub fn put_half(&mut self, v: f32) -> Result<()> {
+        self.put_fixed(codec::make_half_float(v).to_le_bytes())
+    }
+
+    pub fn get_half(&mut self) -> Result<f32> {
+        self.get_fixed()
+            .map(|b| codec::half_to_float(u16::from_le_bytes(b)))
+    }
+
+    /// A 4-byte length prefix (which follows big_endian) and the bytes,
+    /// in one write, so a failure sends nothing partial
+    /// on a buffer and the TCP stream sees one contiguous message.
+    fn put_prefixed(&mut self, body: &[u8], what: &str) -> Result<()> {
+        let Ok(n) = u32::try_from(body.len()) else {
+            return fail(
+                Error::SPTCP_ERR_INVALID_PARAMETER,
+                format!(
+                    "{what}: {} bytes do not fit a 32-bit length prefix",
+                    body.len()
+                ),
+            );
+        };
+        let mut prefix = n.to_le_bytes();
+        if self.big_endian {
+            prefix.reverse();
+        }
+        let mut msg = Vec::new();
+        msg.try_reserve_exact(4 + body.len()).map_err(|_| {
+            Failure::new(
+                Error::SPTCP_ERR_OUT_OF_MEMORY,
+                format!("{what}: out of memory"),
+            )
+        })?;
+        msg.extend_from_slice(&prefix);
+        msg.extend_from_slice(body);
+        self.stream().put_data(&msg)
+    }
+
+    /// Godot's `put_string`: u32 count of code points, then one byte per
+    /// code point (non-ASCII becomes a space). No NUL on the wire.
+    pub fn put_string(&mut self, s: &str) -> Result<()> {
+        self.put_prefixed(&codec::string_to_ascii(s), "put_string")
+    }
+
+    /// Godot's `put_utf8_string`: u32 UTF-8 byte length, then the bytes.
+    pub fn put_utf8_string(&mut self, s: &str) -> Result<()> {
+        self.put_prefixed(s.as_bytes(), "put_utf8_string")
+    }
+
+    /// Reads the bytes of a message: `bytes` of them, or (`bytes < 0`) as
+    /// many as a signed 32-bit length prefix says. A negative prefix, or a
+    /// length above `max_message_size`, is refused before any allocation;
+    /// the prefix has then been consumed, the payload has not.
+    pub fn get_string_bytes(&mut self, bytes: i32, what: &str) -> Result<Vec<u8>> {
+        let len = if bytes < 0 {
+            i32::from_le_bytes(self.get_fixed()?)
+        } else {
+            bytes
+        };
+        let Ok(len) = usize::try_from(len) else {
+            return fail(
+                Error::SPTCP_ERR_INVALID_DATA,
+                format!("{what}: negative length prefix {len} (the 4 prefix bytes were consumed)"),
+            );
+        };
+        self.check_length(len, what)?;
+        let mut buf = Vec::new();
+        buf.try_reserve_exact(len).map_err(|_| {
+            Failure::new(
+                Error::SPTCP_ERR_OUT_OF_MEMORY,
+                format!("{what}: can't allocate {len} bytes"),
+            )
+        })?;
+        buf.resize(len, 0);
+        let (n, r) = self.stream().get_data(&mut buf);
+        r.map_err(|f| Failure::new(f.code, format!("{} (read {n} of {len} bytes)", f.message)))?;
+        Ok(buf)
+    }
+
+    /// Refuses a length above the peer's limit.
+    pub fn check_length(&self, len: usize, what: &str) -> Result<()> {
+        if len > self.max_message_size {
+            return fail(
+                Error::SPTCP_ERR_INVALID_DATA,
+                format!(
+                    "{what}: length {len} exceeds the peer's max message size {} (the payload was not read)",
+                    self.max_message_size
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// Godot's `put_var`: a 4-byte length prefix (following big_endian),
+    /// then the Variant encoded in the peer's format (always little-endian).
+    pub fn put_var(&mut self, v: &Variant, full_objects: bool) -> Result<()> {
+        let body = encode(v, self.variant_format, full_objects)?;
+        self.put_prefixed(&body, "put_var")
+    }
+
+    /// Godot's `get_var`: reads the length prefix and that many bytes, then
+    /// decodes them (bytes the Variant does not use are dropped, as in
+    /// Godot). The prefix is checked against `max_message_size` (and for
+    /// being negative) before anything is allocated.
+    pub fn get_var(&mut self, allow_objects: bool) -> Result<Variant> {
+        let body = self.get_string_bytes(-1, "get_var")?;
+        decode(&body, self.variant_format, allow_objects).map(|(v, _)| v)
+    }
+
+    /// Godot's `get_string`: Latin-1, stops at a NUL.
+    pub fn get_string(&mut self, bytes: i32) -> Result<String> {
+        self.get_string_bytes(bytes, "get_string")
+            .map(|b| codec::latin1_to_string(&b))
+    }
+
+    /// Godot's `get_utf8_string`: BOM skipped, stops at a NUL, invalid
+    /// sequences become U+FFFD.
+    pub fn get_utf8_string(&mut self, bytes: i32) -> Result<String> {
+        self.get_string_bytes(bytes, "get_utf8_string")
+            .map(|b| codec::utf8_to_string(&b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buffer() -> Peer {
+        Peer::new(PeerIo::Buffer(BufferPeer::new()))
+    }
+
+    fn bytes(p: &Peer) -> Vec<u8> {
+        p.buffer().unwrap().data().to_vec()
+    }
+
+    #[test]
+    #[allow(clippy::approx_constant)] // 3.1415 is Godot's test value, not PI
+    fn fixed_width_both_orders() {
+        let mut p = buffer();
+        p.put_fixed(0x1234u16.to_le_bytes()).unwrap();
+        p.put_fixed(0x1234_5678u32.to_le_bytes()).unwrap();
+        p.put_fixed(0xf123_4567_89ab_cdefu64.to_le_bytes()).unwrap();
+        assert_eq!(
+            bytes(&p),
+            [0x34, 0x12, 0x78, 0x56, 0x34, 0x12, 0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0xf1]
+        );
+        let mut q = buffer();
+        q.big_endian = true;
+        q.put_fixed(3.1415f32.to_le_bytes()).unwrap();
+        assert_eq!(bytes(&q), [0x40, 0x49, 0x0e, 0x56]);
+        q.buffer_mut().unwrap().seek(0).unwrap();
+        assert_eq!(f32::from_le_bytes(q.get_fixed().unwrap()), 3.1415);
+    }
+
+    #[test]
+    fn strings_and_limits() {
+        let mut p = buffer();
+        p.put_string("Hello, World!").unwrap();
+        assert_eq!(&bytes(&p)[..4], &[0x0d, 0, 0, 0]);
+        assert_eq!(&bytes(&p)[4..], b"Hello, World!");
+        p.buffer_mut().unwrap().seek(0).unwrap();
+        assert_eq!(p.get_string(-1).unwrap(), "Hello, World!");
+
+        let mut q = buffer();
+        q.put_fixed(100u32.to_le_bytes()).unwrap();
+        q.max_message_size = 99;
+        q.buffer_mut().unwrap().seek(0).unwrap();
+        let e = q.get_utf8_string(-1).unwrap_err();
+        assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+        assert_eq!(q.buffer().unwrap().position(), 4);
+        q.put_fixed((-1i32).to_le_bytes()).unwrap();
+        q.buffer_mut().unwrap().seek(4).unwrap();
+        assert_eq!(
+            q.get_string(-1).unwrap_err().code,
+            Error::SPTCP_ERR_INVALID_DATA
+        );
+        assert_eq!(q.get_string(0).unwrap(), "");
+    }
+}

@@ -1,0 +1,92 @@
+//! SocketServer: a listening socket of any kind, the queue of pending
+//! connections and taking them (Godot master's `core/io/socket_server.*`).
+//! `tcp_server.rs` and `uds_server.rs` only open and bind the socket and
+//! wrap what is taken in their kind of peer.
+
+use std::io;
+use std::time::Duration;
+
+use super::error::{fail, Error, Result};
+use super::socket_stream::OpenSocket;
+use super::sys::{self, PollType, SockAddr, Socket};
+
+/// Godot's listen backlog (`SocketServer::MAX_PENDING_CONNECTIONS`).
+pub const BACKLOG: i32 = 8;
+
+/// Godot's SocketServer.
+#[derive(Debug, Default)]
+pub struct SocketServer {
+    listener: Option<OpenSocket>,
+}
+
+impl SocketServer {
+    pub fn new() -> SocketServer {
+        SocketServer::default()
+    }
+
+    /// `SPTCP_ERR_ALREADY_IN_USE` when listening (Godot's first check).
+    pub fn check_not_listening(&self) -> Result<()> {
+        if self.listener.is_some() {
+            return fail(
+                Error::SPTCP_ERR_ALREADY_IN_USE,
+                "listen: already listening; call stop first",
+            );
+        }
+        Ok(())
+    }
+
+    /// Godot's `_listen`: starts listening on a socket that is open and
+    /// bound. A failing `listen()` closes it: `SPTCP_FAILED`.
+    pub fn start(&mut self, open: OpenSocket, endpoint: &str) -> Result<()> {
+        if let Err(e) = open.sock.listen(BACKLOG) {
+            return fail(Error::SPTCP_FAILED, format!("listen on {endpoint}: {e}"));
+        }
+        self.listener = Some(open);
+        Ok(())
+    }
+
+    pub fn is_listening(&self) -> bool {
+        self.listener.is_some()
+    }
+
+    /// The listening socket, if any.
+    pub fn socket(&self) -> Option<&Socket> {
+        self.listener.as_ref().map(|l| &l.sock)
+    }
+
+    /// A connection is waiting to be taken (poll says readable, no error).
+    pub fn is_connection_available(&self) -> bool {
+        let Some(sock) = self.socket() else {
+            return false;
+        };
+        matches!(sys::poll(sock, PollType::In, Some(Duration::ZERO)),
+            Ok(r) if !r.error && r.readable)
+    }
+
+    /// Godot's `_take_connection`: accepts the next waiting connection.
+    /// `Err` when none is waiting or `accept` failed (for example, the
+    /// client reset the connection before it was taken).
+    pub fn accept(&mut self) -> Result<(Socket, SockAddr)> {
+        if !self.is_connection_available() {
+            return fail(
+                Error::SPTCP_ERR_UNAVAILABLE,
+                "take_connection: no connection is waiting",
+            );
+        }
+        let sock = self.socket().expect("checked by is_connection_available");
+        match sys::accept(sock) {
+            Ok(accepted) => Ok(accepted),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => fail(
+                Error::SPTCP_ERR_UNAVAILABLE,
+                "take_connection: the waiting connection went away",
+            ),
+            Err(e) => fail(Error::SPTCP_FAILED, format!("take_connection: accept: {e}")),
+        }
+    }
+
+    /// Closes the listening socket (and removes the socket file its bind
+    /// made); peers already taken are not affected.
+    pub fn stop(&mut self) {
+        self.listener = None;
+    }
+}

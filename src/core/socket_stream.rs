@@ -1,0 +1,539 @@
+//! StreamPeerSocket: the connection status machine, the send and receive
+//! loops and the read-ahead, for any stream socket (TCP or Unix domain).
+//!
+//! Godot master's `core/io/stream_peer_socket.cpp`: the kinds on top
+//! (`tcp_peer.rs`, `uds_peer.rs`) only open, bind and connect a socket and
+//! name its addresses; everything that happens once a connect has started
+//! is here.
+//!
+//! The status changes only in [`SocketStream::poll`] and in reads and
+//! writes that fail; [`SocketStream::status`] never looks at the socket.
+//! Every move to NONE or ERROR closes the socket.
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use super::endpoint::Endpoint;
+use super::error::{fail, io_fail, Error, Failure, Result};
+use super::socket_file::SocketFile;
+use super::stream_peer::StreamPeer;
+use super::sys::{self, PollType, SockAddr, Socket};
+
+/// Connection status of a socket peer (Godot's `StreamPeerSocket.Status`).
+#[repr(C)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum sptcp_status {
+    /// No connection: new, disconnected, closed by the peer, or after a
+    /// failed read or write.
+    SPTCP_STATUS_NONE = 0,
+    /// `sptcp_connect_to_host` started a connection; `sptcp_poll` finishes it.
+    SPTCP_STATUS_CONNECTING = 1,
+    /// Connected: data can flow.
+    SPTCP_STATUS_CONNECTED = 2,
+    /// The connect failed or timed out, or `sptcp_poll` saw a socket error
+    /// (such as a reset). Only `sptcp_disconnect_from_host` leaves this state.
+    SPTCP_STATUS_ERROR = 3,
+}
+
+/// The crate-internal name of [`sptcp_status`].
+pub use sptcp_status as Status;
+
+/// Godot's `network/limits/tcp/connect_timeout_seconds` and
+/// `network/limits/unix/connect_timeout_seconds` default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// An open socket, and the socket file it made by binding a path (removed
+/// when the socket closes).
+#[derive(Debug)]
+pub struct OpenSocket {
+    pub sock: Socket,
+    pub file: Option<SocketFile>,
+}
+
+impl OpenSocket {
+    pub fn new(sock: Socket) -> OpenSocket {
+        OpenSocket { sock, file: None }
+    }
+}
+
+/// Godot's StreamPeerSocket: one stream socket and its status.
+#[derive(Debug)]
+pub struct SocketStream {
+    open: Option<OpenSocket>,
+    status: Status,
+    /// Deadline of a connect in progress, and the timeout it was set from
+    /// (the setting may change while the connect runs).
+    deadline: Option<(Instant, Duration)>,
+    /// The remote end given to connect, or the accepted peer's address.
+    remote: Option<Endpoint>,
+    /// What `connect()` is called with while CONNECTING.
+    target: Option<SockAddr>,
+    connect_timeout: Duration,
+    /// Blocking reads wait before reading (see `recv_loop`).
+    reads_wait: bool,
+    /// Bytes received ahead of what was asked (see `recv_loop`), unread
+    /// from `ahead_pos` on. Empty for peers that do not read.
+    ahead: Vec<u8>,
+    ahead_pos: usize,
+}
+
+impl Default for SocketStream {
+    fn default() -> Self {
+        SocketStream::new()
+    }
+}
+
+impl SocketStream {
+    /// No socket, STATUS_NONE, the 30 s connect timeout.
+    pub fn new() -> SocketStream {
+        SocketStream {
+            open: None,
+            status: Status::SPTCP_STATUS_NONE,
+            deadline: None,
+            remote: None,
+            target: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            reads_wait: false,
+            ahead: Vec::new(),
+            ahead_pos: 0,
+        }
+    }
+
+    /// Adopts a socket accepted by a server: CONNECTED at once.
+    pub fn from_accepted(sock: Socket, remote: Option<Endpoint>) -> SocketStream {
+        SocketStream {
+            open: Some(OpenSocket::new(sock)),
+            status: Status::SPTCP_STATUS_CONNECTED,
+            remote,
+            ..SocketStream::new()
+        }
+    }
+
+    /// The current status. Never touches the socket (Godot 4).
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// Sets the connect timeout used by the next connect.
+    pub fn set_connect_timeout(&mut self, timeout: Duration) {
+        self.connect_timeout = timeout;
+    }
+
+    /// The socket, if the peer has one (bound, connecting or connected).
+    pub fn socket(&self) -> Option<&Socket> {
+        self.open.as_ref().map(|o| &o.sock)
+    }
+
+    /// The remote end: what was connected to, or the accepted peer's
+    /// address; `None` when there is no connection.
+    pub fn remote(&self) -> Option<&Endpoint> {
+        self.remote.as_ref()
+    }
+
+    /// Gives the peer a socket (opened, maybe bound) before a connect.
+    /// The caller has checked that there is none.
+    pub fn set_socket(&mut self, open: OpenSocket) {
+        debug_assert!(self.open.is_none());
+        self.open = Some(open);
+    }
+
+    /// Starts a non-blocking connect of the peer's socket (set with
+    /// [`SocketStream::set_socket`]) to `target`. OK means CONNECTING (or
+    /// CONNECTED at once); an immediate failure closes the socket, leaves
+    /// the status NONE and gives `error(os error)`.
+    pub fn start_connect(
+        &mut self,
+        target: SockAddr,
+        remote: Endpoint,
+        error: impl FnOnce(&io::Error) -> Failure,
+    ) -> Result<()> {
+        let Some(open) = &self.open else {
+            return fail(Error::SPTCP_ERR_BUG, "connect: no socket to connect");
+        };
+        self.deadline = Some((Instant::now() + self.connect_timeout, self.connect_timeout));
+        match open.sock.connect(&target) {
+            Ok(()) => self.status = Status::SPTCP_STATUS_CONNECTED,
+            Err(e) if sys::already_connected(&e) => self.status = Status::SPTCP_STATUS_CONNECTED,
+            Err(e) if sys::in_progress(&e) => self.status = Status::SPTCP_STATUS_CONNECTING,
+            Err(e) => {
+                self.disconnect_from_host();
+                return Err(error(&e));
+            }
+        }
+        self.remote = Some(remote);
+        self.target = Some(target);
+        Ok(())
+    }
+
+    /// Closes the socket (if any) and returns to STATUS_NONE. Idempotent.
+    pub fn disconnect_from_host(&mut self) {
+        self.open = None;
+        self.status = Status::SPTCP_STATUS_NONE;
+        self.deadline = None;
+        self.remote = None;
+        self.target = None;
+        self.ahead = Vec::new();
+        self.ahead_pos = 0;
+    }
+
+    /// Closes the socket and enters STATUS_ERROR.
+    fn enter_error(&mut self) {
+        self.disconnect_from_host();
+        self.status = Status::SPTCP_STATUS_ERROR;
+    }
+
+    fn remote_text(&self) -> String {
+        self.remote
+            .as_ref()
+            .map(Endpoint::to_string)
+            .unwrap_or_default()
+    }
+
+    /// Godot's `poll()`: finishes a connect, notices a peer's close (FIN
+    /// with nothing left to read → NONE) or a socket error (→ ERROR).
+    pub fn poll(&mut self) -> Result<()> {
+        match self.status {
+            Status::SPTCP_STATUS_NONE | Status::SPTCP_STATUS_ERROR => Ok(()),
+            Status::SPTCP_STATUS_CONNECTED => self.poll_connected(),
+            Status::SPTCP_STATUS_CONNECTING => self.poll_connecting(),
+        }
+    }
+
+    fn poll_connected(&mut self) -> Result<()> {
+        let Some(open) = &self.open else {
+            self.disconnect_from_host();
+            return Ok(());
+        };
+        let sock = &open.sock;
+        // Godot polls twice (IN, then IN|OUT); one IN|OUT poll answers both
+        // questions, for one system call per peer instead of two.
+        match sys::poll(sock, PollType::InOut, Some(Duration::ZERO)) {
+            // Readable (or hung up) without an error, and nothing to read:
+            // the peer sent FIN and everything it sent has been read.
+            Ok(r) if !r.error => {
+                let unread_here = self.ahead.len() > self.ahead_pos;
+                if (r.readable || r.hangup) && !unread_here && matches!(sys::available(sock), Ok(0))
+                {
+                    self.disconnect_from_host();
+                }
+                Ok(())
+            }
+            // Any socket error (a reset, say) moves to ERROR.
+            other => {
+                let detail = match other {
+                    Err(e) => e.to_string(),
+                    Ok(_) => pending_error(sock),
+                };
+                let endpoint = self.remote_text();
+                self.enter_error();
+                fail(
+                    Error::SPTCP_FAILED,
+                    format!("connection to {endpoint}: {detail}"),
+                )
+            }
+        }
+    }
+
+    fn poll_connecting(&mut self) -> Result<()> {
+        let (Some(open), Some(target)) = (&self.open, &self.target) else {
+            self.enter_error();
+            return fail(
+                Error::SPTCP_ERR_CONNECTION_ERROR,
+                "connect: lost the socket",
+            );
+        };
+        let endpoint = self.remote_text();
+        // A connect that failed in the background leaves its reason in
+        // SO_ERROR; read it first (calling connect() again reports it on
+        // Linux, but Windows answers with a different error).
+        if let Ok(Some(e)) = open.sock.take_error() {
+            self.enter_error();
+            return Err(io_fail(
+                Error::SPTCP_ERR_CONNECTION_ERROR,
+                &format!("connect to {endpoint}"),
+                &e,
+            ));
+        }
+        match open.sock.connect(target) {
+            Ok(()) => self.status = Status::SPTCP_STATUS_CONNECTED,
+            Err(e) if sys::already_connected(&e) => self.status = Status::SPTCP_STATUS_CONNECTED,
+            Err(e) if sys::in_progress(&e) => {
+                if let Some((_, timeout)) = self.deadline.filter(|(d, _)| Instant::now() > *d) {
+                    let ms = timeout.as_millis();
+                    self.enter_error();
+                    return fail(
+                        Error::SPTCP_ERR_CONNECTION_ERROR,
+                        format!("connect to {endpoint}: timed out after {ms} ms"),
+                    );
+                }
+            }
+            Err(e) => {
+                self.enter_error();
+                return Err(io_fail(
+                    Error::SPTCP_ERR_CONNECTION_ERROR,
+                    &format!("connect to {endpoint}"),
+                    &e,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn not_connected(&self, what: &str) -> Failure {
+        Failure::new(
+            Error::SPTCP_FAILED,
+            format!("{what}: not connected (status {:?})", self.status),
+        )
+    }
+
+    /// The socket, when CONNECTED.
+    fn connected_sock(&self, what: &str) -> Result<&Socket> {
+        match (&self.open, self.status) {
+            (Some(open), Status::SPTCP_STATUS_CONNECTED) => Ok(&open.sock),
+            _ => Err(self.not_connected(what)),
+        }
+    }
+
+    /// Godot's internal `write`: sends all of `data` (`block`) or what the
+    /// kernel takes now. Returns the bytes sent along with the result. A
+    /// send error closes the socket: status NONE, FAILED.
+    pub fn write(&mut self, data: &[u8], block: bool) -> (usize, Result<()>) {
+        let what = if block {
+            "put_data"
+        } else {
+            "put_partial_data"
+        };
+        self.transfer(what, |sock, sent| send_loop(sock, data, block, what, sent))
+    }
+
+    /// Godot's internal `read`: fills all of `buf` (`block`) or returns
+    /// after the first successful receive. The peer closing gives
+    /// `SPTCP_ERR_FILE_EOF` with the bytes read so far; other errors give
+    /// FAILED. Either way the socket is closed and the status is NONE.
+    pub fn read(&mut self, buf: &mut [u8], block: bool) -> (usize, Result<()>) {
+        let what = if block {
+            "get_data"
+        } else {
+            "get_partial_data"
+        };
+        if self.status != Status::SPTCP_STATUS_CONNECTED {
+            return (0, Err(self.not_connected(what)));
+        }
+        // Bytes received earlier come first.
+        let got = self.take_ahead(buf);
+        if got == buf.len() || (!block && got > 0) {
+            return (got, Ok(()));
+        }
+        let mut waited = self.reads_wait;
+        let mut ahead = std::mem::take(&mut self.ahead);
+        let (n, r) = self.transfer(what, |sock, done| {
+            *done = got;
+            recv_loop(sock, buf, block, what, done, &mut waited, &mut ahead)
+        });
+        if self.open.is_some() {
+            self.ahead = ahead;
+            self.ahead_pos = 0;
+        }
+        self.reads_wait = waited;
+        (n, r)
+    }
+
+    /// Copies buffered bytes into `buf`; returns how many.
+    fn take_ahead(&mut self, buf: &mut [u8]) -> usize {
+        let rest = &self.ahead[self.ahead_pos..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.ahead_pos += n;
+        if self.ahead_pos == self.ahead.len() {
+            self.ahead.clear();
+            self.ahead_pos = 0;
+        }
+        n
+    }
+
+    /// Bytes received but not read yet.
+    fn ahead_len(&self) -> usize {
+        self.ahead.len() - self.ahead_pos
+    }
+
+    /// Runs a send or receive loop on the connected socket; any failure
+    /// disconnects (Godot: read and write errors leave STATUS_NONE).
+    fn transfer(
+        &mut self,
+        what: &str,
+        run: impl FnOnce(&Socket, &mut usize) -> Result<()>,
+    ) -> (usize, Result<()>) {
+        let sock = match self.connected_sock(what) {
+            Ok(s) => s,
+            Err(f) => return (0, Err(f)),
+        };
+        let mut done = 0;
+        let r = run(sock, &mut done);
+        if r.is_err() {
+            self.disconnect_from_host();
+        }
+        (done, r)
+    }
+
+    /// Bytes waiting to be read (`FIONREAD` plus the read-ahead), or -1
+    /// without a socket.
+    pub fn available(&self) -> i32 {
+        match &self.open {
+            None => -1,
+            Some(open) => match sys::available(&open.sock) {
+                Ok(n) => i32::try_from(n + self.ahead_len()).unwrap_or(i32::MAX),
+                Err(_) => -1,
+            },
+        }
+    }
+}
+
+impl StreamPeer for SocketStream {
+    fn put_data(&mut self, data: &[u8]) -> Result<()> {
+        self.write(data, true).1
+    }
+
+    fn put_partial_data(&mut self, data: &[u8]) -> (usize, Result<()>) {
+        self.write(data, false)
+    }
+
+    fn get_data(&mut self, buf: &mut [u8]) -> (usize, Result<()>) {
+        self.read(buf, true)
+    }
+
+    fn get_partial_data(&mut self, buf: &mut [u8]) -> (usize, Result<()>) {
+        self.read(buf, false)
+    }
+
+    fn available_bytes(&self) -> i32 {
+        self.available()
+    }
+}
+
+/// The error pending on a socket (SO_ERROR), as text for a message.
+fn pending_error(sock: &Socket) -> String {
+    if let Ok(Some(e)) = sock.take_error() {
+        return e.to_string();
+    }
+    // Wine (and some stacks) keep no SO_ERROR after a reset; a peek, which
+    // consumes nothing, still reports it.
+    let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    match sock.peek(&mut one) {
+        Err(e) if e.kind() != io::ErrorKind::WouldBlock => e.to_string(),
+        _ => "socket error".to_string(),
+    }
+}
+
+/// A blocking read or write waits here, forever as in Godot (EINTR is
+/// retried). A socket error while waiting is a failure.
+fn wait_ready(sock: &Socket, what: PollType, op: &str) -> Result<()> {
+    match sys::poll(sock, what, None) {
+        Ok(r) if !r.error => Ok(()),
+        Ok(_) => fail(
+            Error::SPTCP_FAILED,
+            format!("{op}: {}", pending_error(sock)),
+        ),
+        Err(e) => Err(io_fail(Error::SPTCP_FAILED, op, &e)),
+    }
+}
+
+/// Sends `data` from `*sent` on; without `block`, stops when the kernel
+/// takes no more.
+fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usize) -> Result<()> {
+    while *sent < data.len() {
+        match sys::send(sock, &data[*sent..]) {
+            Ok(n) => *sent += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if !block {
+                    break;
+                }
+                wait_ready(sock, PollType::Out, what)?;
+            }
+            Err(e) => return Err(io_fail(Error::SPTCP_FAILED, what, &e)),
+        }
+    }
+    Ok(())
+}
+
+/// Receives into `buf` from `*got` on; without `block`, returns after the
+/// first receive that gave data, or when nothing is there.
+///
+/// `waits`: set once a blocking read on this socket has found nothing to
+/// read and had to wait (request/response traffic). From then on blocking
+/// reads wait in `poll` first instead of trying `recv` and getting EAGAIN:
+/// one system call fewer per message. Until then they read first.
+///
+/// `ahead`: reads of less than [`READ_AHEAD`] bytes receive up to that much
+/// and keep the surplus there for the next read, so a length prefix and the
+/// message after it (as `get_var` reads them) cost one `recv`, not two.
+fn recv_loop(
+    sock: &Socket,
+    buf: &mut [u8],
+    block: bool,
+    what: &str,
+    got: &mut usize,
+    waits: &mut bool,
+    ahead: &mut Vec<u8>,
+) -> Result<()> {
+    if block && *waits && *got < buf.len() {
+        wait_ready(sock, PollType::In, what)?;
+    }
+    let mut had_to_wait = false;
+    let mut scratch = [0u8; READ_AHEAD];
+    while *got < buf.len() {
+        let want = buf.len() - *got;
+        let small = want < READ_AHEAD;
+        let received = if small {
+            sys::recv(sock, &mut scratch)
+        } else {
+            sys::recv(sock, &mut buf[*got..])
+        };
+        let received = received.map(|n| {
+            if small && n > 0 {
+                let take = n.min(want);
+                buf[*got..*got + take].copy_from_slice(&scratch[..take]);
+                ahead.extend_from_slice(&scratch[take..n]);
+                take
+            } else {
+                n
+            }
+        });
+        match received {
+            Ok(0) => {
+                return fail(
+                    Error::SPTCP_ERR_FILE_EOF,
+                    format!(
+                        "{what}: the peer closed the connection after {got} of {} bytes",
+                        buf.len()
+                    ),
+                )
+            }
+            Ok(n) => {
+                *got += n;
+                if !block {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if !block {
+                    break;
+                }
+                had_to_wait = true;
+                wait_ready(sock, PollType::In, what)?;
+            }
+            Err(e) => return Err(io_fail(Error::SPTCP_FAILED, what, &e)),
+        }
+    }
+    if had_to_wait {
+        *waits = true;
+    }
+    Ok(())
+}
+
+/// Reads smaller than this receive this much and keep the rest.
+const READ_AHEAD: usize = 4096;
