@@ -15,13 +15,14 @@ import ctypes
 import os
 import re
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
 from streampeer_tcp import _ffi  # noqa: E402
 
-HEADER = os.path.join(HERE, "..", "include", "streampeer_tcp.h")
+HEADER = os.path.abspath(os.path.join(HERE, "..", "include", "streampeer_tcp.h"))
 lib, _ = _ffi.load()
 
 INT32 = [1, 0, -1, -(2**31), 2**31 - 1, 70000]
@@ -60,6 +61,16 @@ class Fresh:
         self.owned.append((lib.sptcp_peer_free, p))
         return p
 
+    def uds(self):
+        p = lib.sptcp_uds_new()
+        self.owned.append((lib.sptcp_peer_free, p))
+        return p
+
+    def uds_server(self):
+        s = lib.sptcp_uds_server_new()
+        self.owned.append((lib.sptcp_server_free, s))
+        return s
+
     def buffer(self):
         p = lib.sptcp_buffer_new()
         lib.sptcp_put_data(p, (ctypes.c_uint8 * 16)(*range(16)), 16)
@@ -96,9 +107,9 @@ def candidates(ctype, name, fresh, func):
     """(label, value) pairs for one parameter."""
     t = ctype.replace("const ", "").replace(" ", "")
     if t in ("sptcp_peer*",):
-        return [("NULL", None), ("tcp", fresh.peer()), ("buffer", fresh.buffer())]
+        return [("NULL", None), ("tcp", fresh.peer()), ("uds", fresh.uds()), ("buffer", fresh.buffer())]
     if t == "sptcp_server*":
-        return [("NULL", None), ("server", fresh.server())]
+        return [("NULL", None), ("server", fresh.server()), ("uds-server", fresh.uds_server())]
     if t == "sptcp_variant*":
         takes_ownership = not ctype.startswith("const") and name in ("item", "key", "value")
         if takes_ownership:
@@ -162,6 +173,9 @@ RANGES = {"sptcp_error": range(0, 49), "sptcp_status": range(0, 4), "sptcp_varia
 
 
 def main():
+    # String arguments double as Unix domain socket paths ("127.0.0.1",
+    # "*"): keep the socket files they make out of the source tree.
+    os.chdir(tempfile.mkdtemp(prefix="sptcp-abi-"))
     funcs = parse_header()
     passed = failed = 0
     for ret, name, params in funcs:
@@ -223,6 +237,11 @@ def main():
                 print(f"abi-walk: FAILED: {name}({', '.join(labels)}) returned {r!r}", flush=True)
         fresh.free_all()
     print(f"abi-walk: {len(funcs)} functions walked")
+    left = os.listdir(".")
+    if left:
+        failed += 1
+        print(f"abi-walk: FAILED: files left behind by the walk: {left}")
+    os.rmdir(os.getcwd())
     print(f"abi-walk: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

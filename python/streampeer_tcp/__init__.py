@@ -1,5 +1,6 @@
 """streampeer_tcp: Godot's StreamPeerTCP, TCPServer and StreamPeerBuffer
-for Python, byte-for-byte compatible with Godot games.
+for Python, and Godot master's StreamPeerUDS and UDSServer (Unix domain
+sockets), byte-for-byte compatible with Godot games.
 
     from streampeer_tcp import StreamPeerTCP, Status, Vector2
 
@@ -9,13 +10,15 @@ for Python, byte-for-byte compatible with Godot games.
         peer.poll()
     peer.put_var({"pos": Vector2(1, 2), "hp": 42, "tags": ["a", "b"]})
 
+StreamPeerUDS works the same way with a path: `connect_to_host("/tmp/game.sock")`.
+
 See `streampeer_tcp.types` for how Godot values map to Python.
 """
 
 from ._native import LIBRARY_PATH, GodotError, last_error_message, lib
 from .enums import Error, Status, VariantType
-from .peer import StreamPeer, StreamPeerBuffer, StreamPeerTCP
-from .server import TCPServer
+from .peer import StreamPeer, StreamPeerBuffer, StreamPeerSocket, StreamPeerTCP, StreamPeerUDS
+from .server import SocketServer, TCPServer, UDSServer
 from .types import (
     AABB,
     RID,
@@ -66,9 +69,9 @@ __all__ = [
     "AABB", "RID", "Basis", "Callable", "Color", "Error", "GodotError", "GodotObject", "NodePath", "ObjectID",
     "PackedColorArray", "PackedFloat32Array", "PackedFloat64Array", "PackedInt32Array", "PackedInt64Array",
     "PackedStringArray", "PackedVector2Array", "PackedVector3Array", "PackedVector4Array", "Plane", "Projection",
-    "Quaternion", "Rect2", "Rect2i", "Signal", "Status", "StreamPeer", "StreamPeerBuffer", "StreamPeerTCP",
-    "StringName", "TCPServer", "Transform2D", "Transform3D", "TypedArray", "TypedDictionary", "VariantType",
-    "Vector2", "Vector2i", "Vector3", "Vector3i", "Vector4", "Vector4i", "bytes_to_var", "last_error_message",
-    "library_path", "var_to_bytes",
+    "Quaternion", "Rect2", "Rect2i", "Signal", "SocketServer", "Status", "StreamPeer", "StreamPeerBuffer",
+    "StreamPeerSocket", "StreamPeerTCP", "StreamPeerUDS", "StringName", "TCPServer", "Transform2D", "Transform3D",
+    "TypedArray", "TypedDictionary", "UDSServer", "VariantType", "Vector2", "Vector2i", "Vector3", "Vector3i",
+    "Vector4", "Vector4i", "bytes_to_var", "last_error_message", "library_path", "var_to_bytes",
     "__version__",
 ]

@@ -1,8 +1,10 @@
-"""StreamPeer, StreamPeerTCP and StreamPeerBuffer."""
+"""StreamPeer, StreamPeerSocket (StreamPeerTCP, StreamPeerUDS) and
+StreamPeerBuffer."""
 
 from __future__ import annotations
 
 import ctypes
+import os
 from ctypes import (
     c_bool,
     c_double,
@@ -18,7 +20,7 @@ from ctypes import (
     c_uint64,
     c_void_p,
 )
-from typing import Any
+from typing import Any, TypeVar, Union
 
 from ._native import GodotError, check, last_error_message, lib, to_error
 from .enums import Error, Status
@@ -44,6 +46,18 @@ def _in(data: bytes | bytearray | memoryview) -> tuple[Any, int]:
     return _in(bytes(view))
 
 
+PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+"""A Unix domain socket path: `str`, `bytes` or `os.PathLike`."""
+
+
+def _path(path: PathArg) -> bytes | None:
+    """`path` as the UTF-8 bytes C takes, or None when it holds a NUL byte
+    (C would silently cut it there). Raises TypeError for a non-path."""
+    p = os.fspath(path)
+    b = p if isinstance(p, bytes) else p.encode("utf-8", "surrogatepass")
+    return None if b"\0" in b else b
+
+
 class StreamPeer:
     """Godot's StreamPeer: raw data, typed values, strings and Variants.
 
@@ -62,7 +76,7 @@ class StreamPeer:
     # Lifetime -------------------------------------------------------------
 
     def free(self) -> None:
-        """Releases the native peer (a TCP peer disconnects first). The
+        """Releases the native peer (a socket peer disconnects first). The
         object cannot be used afterwards. Called by the garbage collector."""
         h, self._handle = self._handle, None
         # At interpreter exit the module may already be torn down.
@@ -284,7 +298,44 @@ class StreamPeer:
             lib.sptcp_variant_free(out)
 
 
-class StreamPeerTCP(StreamPeer):
+_S = TypeVar("_S", bound="StreamPeerSocket")
+
+
+class StreamPeerSocket(StreamPeer):
+    """What StreamPeerTCP and StreamPeerUDS share (Godot master's
+    StreamPeerSocket): the status machine and the connect timeout. Not
+    made directly. Non-blocking: call poll() (each frame or loop) to see a
+    connect finish or the other side close. Use a peer from one thread at
+    a time; different peers may be used on different threads. As a context
+    manager it disconnects on exit."""
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._handle:
+            self.disconnect_from_host()
+
+    def disconnect_from_host(self) -> None:
+        lib.sptcp_disconnect_from_host(self.handle)
+
+    def poll(self) -> Error:
+        return to_error(lib.sptcp_poll(self.handle))
+
+    def get_status(self) -> Status:
+        return Status(lib.sptcp_get_status(self.handle))
+
+    @property
+    def connect_timeout_ms(self) -> int:
+        """How long a connect may take before poll() gives up (30000)."""
+        return lib.sptcp_get_connect_timeout_ms(self.handle)
+
+    @connect_timeout_ms.setter
+    def connect_timeout_ms(self, ms: int) -> None:
+        lib.sptcp_set_connect_timeout_ms(self.handle, ms)
+
+
+class StreamPeerTCP(StreamPeerSocket):
     """Godot's StreamPeerTCP. Non-blocking: call poll() (each frame or
     loop) to see a connect finish or the other side close. Use it from one
     thread at a time; different peers may be used on different threads.
@@ -292,13 +343,6 @@ class StreamPeerTCP(StreamPeer):
 
     def __init__(self, _handle: int | None = None):
         super().__init__(_handle or lib.sptcp_peer_new())
-
-    def __enter__(self) -> StreamPeerTCP:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._handle:
-            self.disconnect_from_host()
 
     def __repr__(self) -> str:
         if not self._handle:
@@ -315,15 +359,6 @@ class StreamPeerTCP(StreamPeer):
         """Starts connecting (the name lookup blocks; the connect does not)."""
         return to_error(lib.sptcp_connect_to_host(self.handle, host.encode("utf-8", "surrogatepass"), port))
 
-    def disconnect_from_host(self) -> None:
-        lib.sptcp_disconnect_from_host(self.handle)
-
-    def poll(self) -> Error:
-        return to_error(lib.sptcp_poll(self.handle))
-
-    def get_status(self) -> Status:
-        return Status(lib.sptcp_get_status(self.handle))
-
     def get_connected_host(self) -> str:
         buf = ctypes.create_string_buffer(64)
         lib.sptcp_get_connected_host(self.handle, buf, 64)
@@ -338,14 +373,58 @@ class StreamPeerTCP(StreamPeer):
     def set_no_delay(self, enabled: bool) -> None:
         lib.sptcp_set_no_delay(self.handle, enabled)
 
-    @property
-    def connect_timeout_ms(self) -> int:
-        """How long a connect may take before poll() gives up (30000)."""
-        return lib.sptcp_get_connect_timeout_ms(self.handle)
 
-    @connect_timeout_ms.setter
-    def connect_timeout_ms(self, ms: int) -> None:
-        lib.sptcp_set_connect_timeout_ms(self.handle, ms)
+class StreamPeerUDS(StreamPeerSocket):
+    """Godot master's StreamPeerUDS: a Unix domain socket stream, with the
+    same data, typed, string and Variant calls as StreamPeerTCP.
+    Non-blocking: call poll() to see a connect finish or the other side
+    close. Use it from one thread at a time; different peers may be used on
+    different threads. As a context manager it disconnects on exit.
+
+    Paths are `str`, `bytes` or `os.PathLike`, sent as UTF-8; at most 107
+    bytes on Linux (103 on macOS)."""
+
+    def __init__(self, _handle: int | None = None):
+        super().__init__(_handle or lib.sptcp_uds_new())
+
+    def __repr__(self) -> str:
+        if not self._handle:
+            return "<StreamPeerUDS freed>"
+        status = self.get_status()
+        path = self.get_connected_path()
+        if status in (Status.STATUS_CONNECTING, Status.STATUS_CONNECTED) and path:
+            return f"<StreamPeerUDS {status.name} {path}>"
+        return f"<StreamPeerUDS {status.name}>"
+
+    def bind(self, path: PathArg) -> Error:
+        """Binds the socket to `path` before connecting, so the server sees
+        where the connection comes from. The socket file is removed when
+        the socket closes. A stale socket file at `path` is replaced;
+        anything else there gives ERR_ALREADY_EXISTS and is left alone."""
+        p = _path(path)
+        if p is None:
+            return Error.ERR_INVALID_PARAMETER
+        return to_error(lib.sptcp_uds_bind(self.handle, p))
+
+    def connect_to_host(self, path: PathArg) -> Error:
+        """Starts connecting to the server listening on `path` (never
+        blocks; usually CONNECTED at once). FAILED when no server listens
+        there (the status stays NONE); ERR_INVALID_PARAMETER for an empty
+        or too long path."""
+        p = _path(path)
+        if p is None:
+            return Error.ERR_INVALID_PARAMETER
+        return to_error(lib.sptcp_uds_connect_to_host(self.handle, p))
+
+    def get_connected_path(self) -> str:
+        """The path connected to: "" without a connection, and for a peer
+        taken from a server (as in Godot)."""
+        buf = ctypes.create_string_buffer(108)
+        n = lib.sptcp_uds_get_connected_path(self.handle, buf, len(buf))
+        if n >= len(buf):
+            buf = ctypes.create_string_buffer(n + 1)
+            n = lib.sptcp_uds_get_connected_path(self.handle, buf, len(buf))
+        return buf.raw[:n].decode("utf-8", "surrogatepass")
 
 
 class StreamPeerBuffer(StreamPeer):
@@ -400,4 +479,5 @@ class StreamPeerBuffer(StreamPeer):
         return StreamPeerBuffer(_handle=lib.sptcp_buffer_duplicate(self.handle))
 
 
-__all__ = ["StreamPeer", "StreamPeerTCP", "StreamPeerBuffer", "GodotError", "c_bool"]
+__all__ = ["StreamPeer", "StreamPeerSocket", "StreamPeerTCP", "StreamPeerUDS", "StreamPeerBuffer", "GodotError",
+           "c_bool"]
