@@ -1,15 +1,23 @@
 /* Benchmarks: streampeer_tcp against raw blocking sockets, libuv and
- * SDL2_net, over loopback. One figure and one implementation per run:
+ * SDL2_net, over loopback TCP, and against raw AF_UNIX sockets over Unix
+ * domain sockets. One figure and one implementation per run:
  *
- *   bench bulk     raw|sptcp|libuv|sdl2net  [MiB]        throughput
- *   bench pingpong raw|sptcp|libuv|sdl2net  [round trips] latency
+ *   bench bulk        raw|sptcp|libuv|sdl2net  [MiB]        throughput
+ *   bench pingpong    raw|sptcp|libuv|sdl2net  [round trips] latency
+ *   bench udsbulk     raw|sptcp                [MiB]        throughput (UDS)
+ *   bench udspingpong raw|sptcp                [round trips] latency (UDS)
  *   bench churn    raw|sptcp                [cycles]     connections/s
  *   bench idle     sptcp                    N            poll pass, latency, memory
  *   bench var      sptcp                    [round trips] put_var/get_var
  *
  * Prints lines "RESULT <figure> <impl> <metric> <value> <unit>" for
  * bench/run.py, which runs the implementations side by side, repeats them,
- * and writes the tables and plots. Loopback only. */
+ * and writes the tables and plots. Loopback only.
+ *
+ * The UDS figures put their socket in a fresh directory made with mkdtemp
+ * under $SPTCP_BENCH_TMPDIR (bench/run.py sets it to its own temporary
+ * directory), else /tmp; the socket and the directory are removed when the
+ * run ends, also after a failure (exit) or SIGINT / SIGTERM. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,6 +31,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +47,7 @@
 #endif
 
 #define CHUNK (64 * 1024)
+#define PATH_MAX_UDS 80 /* the directory; its socket path must fit sun_path (108) */
 
 static double now_s(void) {
     struct timespec ts;
@@ -123,10 +133,74 @@ static int raw_recv_all(int fd, void *p, size_t n) {
     return 0;
 }
 
+/* ---- Unix domain sockets: where the socket lives ------------------------ */
+
+static char uds_dir[PATH_MAX_UDS];
+static char uds_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+static void uds_cleanup(void) {
+    if (uds_path[0]) unlink(uds_path); /* left when a run fails; a freed sptcp server removes its own */
+    if (uds_dir[0]) rmdir(uds_dir);
+    uds_path[0] = uds_dir[0] = 0;
+}
+
+static void uds_on_signal(int sig) {
+    uds_cleanup();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Makes the directory and the socket's path (not the socket itself). */
+static void uds_make_path(void) {
+    const char *base = getenv("SPTCP_BENCH_TMPDIR");
+    if (!base || !*base) base = "/tmp";
+    int n = snprintf(uds_dir, sizeof uds_dir, "%s/sptcp-bench-XXXXXX", base);
+    if (n < 0 || (size_t)n >= sizeof uds_dir) {
+        uds_dir[0] = 0;
+        errno = ENAMETOOLONG;
+        die("SPTCP_BENCH_TMPDIR");
+    }
+    if (!mkdtemp(uds_dir)) {
+        uds_dir[0] = 0;
+        die("mkdtemp");
+    }
+    atexit(uds_cleanup);
+    signal(SIGINT, uds_on_signal);
+    signal(SIGTERM, uds_on_signal);
+    n = snprintf(uds_path, sizeof uds_path, "%s/s", uds_dir);
+    if (n < 0 || (size_t)n >= sizeof uds_path) {
+        uds_path[0] = 0;
+        errno = ENAMETOOLONG;
+        die("socket path");
+    }
+}
+
+static struct sockaddr_un uds_addr(void) {
+    struct sockaddr_un a = {0};
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path, uds_path, strlen(uds_path) + 1);
+    return a;
+}
+
+static int raw_uds_listener(void) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = uds_addr();
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 128)) die("raw uds listener");
+    return fd;
+}
+
+static int raw_uds_connect(void) {
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = uds_addr();
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a)) die("raw uds connect");
+    return fd;
+}
+
 /* ---- the pair of endpoints every figure uses -------------------------- */
 
 struct pair {
     const char *impl;
+    int uds; /* Unix domain socket instead of loopback TCP */
     int raw_client, raw_server;  /* raw */
     sptcp_peer *client, *server; /* sptcp */
     sptcp_server *listener;
@@ -140,7 +214,34 @@ static sptcp_peer *sptcp_take(sptcp_server *s) {
     }
 }
 
+/* The same as below over a Unix domain socket (no Nagle to turn off). */
+static void open_uds_pair(struct pair *p) {
+    if (!uds_dir[0]) uds_make_path();
+    if (strcmp(p->impl, "raw") == 0) {
+        int l = raw_uds_listener();
+        p->raw_client = raw_uds_connect();
+        p->raw_server = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        if (p->raw_server < 0) die("raw uds accept");
+        close(l);
+        unlink(uds_path);
+        return;
+    }
+    p->listener = sptcp_uds_server_new();
+    if (sptcp_uds_server_listen(p->listener, uds_path) != SPTCP_OK) die("uds listen");
+    p->client = sptcp_uds_new();
+    if (sptcp_uds_connect_to_host(p->client, uds_path) != SPTCP_OK) die("uds connect");
+    p->server = sptcp_take(p->listener);
+    while (sptcp_get_status(p->client) == SPTCP_STATUS_CONNECTING) {
+        sptcp_poll(p->client);
+    }
+    if (sptcp_get_status(p->client) != SPTCP_STATUS_CONNECTED) die("uds connect");
+}
+
 static void open_pair(struct pair *p, int nodelay) {
+    if (p->uds) {
+        open_uds_pair(p);
+        return;
+    }
     if (strcmp(p->impl, "raw") == 0) {
         int port;
         int l = raw_listener(&port);
@@ -195,8 +296,8 @@ static void *bulk_sender(void *arg) {
     return NULL;
 }
 
-static void bulk_blocking(const char *impl, size_t total) {
-    struct pair p = {impl, 0, 0, NULL, NULL, NULL};
+static void bulk_blocking(const char *figure, const char *impl, int uds, size_t total) {
+    struct pair p = {impl, uds, 0, 0, NULL, NULL, NULL};
     open_pair(&p, 0);
     struct bulk_job j = {&p, total};
     static char buf[CHUNK];
@@ -210,7 +311,7 @@ static void bulk_blocking(const char *impl, size_t total) {
     }
     double secs = now_s() - start;
     pthread_join(t, NULL);
-    printf("RESULT bulk %s throughput %.1f MiB/s\n", impl, (double)(total >> 20) / secs);
+    printf("RESULT %s %s throughput %.1f MiB/s\n", figure, impl, (double)(total >> 20) / secs);
     close_pair(&p);
 }
 
@@ -234,8 +335,8 @@ static void *pp_echo(void *arg) {
     return NULL;
 }
 
-static void pingpong_blocking(const char *impl, size_t n) {
-    struct pair p = {impl, 0, 0, NULL, NULL, NULL};
+static void pingpong_blocking(const char *figure, const char *impl, int uds, size_t n) {
+    struct pair p = {impl, uds, 0, 0, NULL, NULL, NULL};
     open_pair(&p, 1);
     struct pp_job j = {&p, n};
     pthread_t t;
@@ -253,7 +354,7 @@ static void pingpong_blocking(const char *impl, size_t n) {
         if (back != v) die("pong mismatch");
     }
     pthread_join(t, NULL);
-    report_latency("pingpong", impl, rtt, n);
+    report_latency(figure, impl, rtt, n);
     free(rtt);
     close_pair(&p);
 }
@@ -592,7 +693,7 @@ static void idle(size_t n) {
     if (read(ready[0], &k, 1) != 1) die("child");
     long rss1 = rss_bytes();
     /* One active pair on top of the idle ones. */
-    struct pair p = {"sptcp", 0, 0, NULL, NULL, NULL};
+    struct pair p = {"sptcp", 0, 0, 0, NULL, NULL, NULL};
     p.listener = l;
     p.client = sptcp_peer_new();
     sptcp_connect_to_host(p.client, "127.0.0.1", port);
@@ -658,7 +759,7 @@ static void *var_echo(void *arg) {
 }
 
 static void var_rt(size_t n) {
-    struct pair p = {"sptcp", 0, 0, NULL, NULL, NULL};
+    struct pair p = {"sptcp", 0, 0, 0, NULL, NULL, NULL};
     open_pair(&p, 1);
     pthread_t t;
     pthread_create(&t, NULL, var_echo, p.server);
@@ -696,14 +797,14 @@ static void var_rt(size_t n) {
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN); /* only for the raw and SDL peers; the library needs none */
     if (argc < 3) {
-        fprintf(stderr, "usage: bench bulk|pingpong|churn|idle|var impl [amount]\n");
+        fprintf(stderr, "usage: bench bulk|pingpong|udsbulk|udspingpong|churn|idle|var impl [amount]\n");
         return 2;
     }
     const char *fig = argv[1], *impl = argv[2];
     long amount = argc > 3 ? atol(argv[3]) : 0;
     if (strcmp(fig, "bulk") == 0) {
         size_t total = (size_t)(amount ? amount : 1024) << 20;
-        if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) bulk_blocking(impl, total);
+        if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) bulk_blocking("bulk", impl, 0, total);
 #ifdef HAVE_LIBUV
         else if (!strcmp(impl, "libuv")) run_libuv(0, total);
 #endif
@@ -713,7 +814,7 @@ int main(int argc, char **argv) {
         else { printf("SKIPPED bulk %s not built\n", impl); }
     } else if (strcmp(fig, "pingpong") == 0) {
         size_t n = (size_t)(amount ? amount : 100000);
-        if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) pingpong_blocking(impl, n);
+        if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) pingpong_blocking("pingpong", impl, 0, n);
 #ifdef HAVE_LIBUV
         else if (!strcmp(impl, "libuv")) run_libuv(1, n);
 #endif
@@ -721,6 +822,15 @@ int main(int argc, char **argv) {
         else if (!strcmp(impl, "sdl2net")) run_sdl2net(1, n);
 #endif
         else { printf("SKIPPED pingpong %s not built\n", impl); }
+    } else if (strcmp(fig, "udsbulk") == 0 || strcmp(fig, "udspingpong") == 0) {
+        int bulk = strcmp(fig, "udsbulk") == 0;
+        if (strcmp(impl, "raw") && strcmp(impl, "sptcp")) {
+            fprintf(stderr, "bench: %s: implementation raw or sptcp\n", fig);
+            return 2;
+        }
+        if (bulk) bulk_blocking(fig, impl, 1, (size_t)(amount ? amount : 1024) << 20);
+        else pingpong_blocking(fig, impl, 1, (size_t)(amount ? amount : 100000));
+        uds_cleanup();
     } else if (strcmp(fig, "churn") == 0) {
         churn(impl, (size_t)(amount ? amount : 2000));
     } else if (strcmp(fig, "idle") == 0) {

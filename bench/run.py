@@ -1,13 +1,18 @@
 """Runs the benchmarks side by side and writes the results.
 
-    python3 bench/run.py [--smoke] [--reps N]
+    python3 bench/run.py [--smoke] [--reps N] [--figures LIST]
 
 Each figure runs for every implementation in turn, REPS rounds, the
 implementations interleaved inside each round so that a noisy machine
 hurts them alike; each metric is the median over the rounds. Writes
 bench/results/latest.md (the table, with ratios to raw C and the
 targets), latest.csv, and PNG plots (with matplotlib, when it imports).
---smoke runs tiny amounts once, to check that the harness works."""
+--smoke runs tiny amounts once, to check that the harness works.
+--figures runs only some figures (comma-separated: bulk, pingpong,
+udsbulk, udspingpong, churn, var, pybulk, pypingpong, idle; "uds" means
+udsbulk,udspingpong) and only prints the table: latest.* keep the last
+full run. The Unix domain socket figures put their sockets in a
+directory made under /tmp and removed at the end."""
 
 import argparse
 import csv
@@ -17,6 +22,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..")
@@ -44,21 +50,43 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--figures", help="comma-separated figures to run (default: all); only prints the table")
     args = ap.parse_args()
+    # The Unix domain sockets live in a directory under /tmp (the bench
+    # makes its own inside it with mkdtemp); removed even if a run is killed.
+    with tempfile.TemporaryDirectory(prefix="sptcp-bench-", dir="/tmp") as tmp:
+        bench(args, tmp)
+
+
+def bench(args, tmp):
     reps = 1 if args.smoke else args.reps
     s = args.smoke
     py_env = dict(os.environ, PYTHONPATH=os.path.join(ROOT, "python"),
                   STREAMPEER_TCP_LIB=os.path.join(ROOT, "target", "release", "libstreampeer_tcp.so"))
+    uds_env = dict(os.environ, SPTCP_BENCH_TMPDIR=tmp)
     py = [sys.executable, os.path.join(HERE, "py_bench.py")]
     plan = [
         ("bulk", ["raw", "sptcp", "libuv", "sdl2net"], lambda i: [BENCH, "bulk", i, "8" if s else "1024"], None),
+        ("udsbulk", ["raw", "sptcp"], lambda i: [BENCH, "udsbulk", i, "8" if s else "1024"], uds_env),
         ("pingpong", ["raw", "sptcp", "libuv", "sdl2net"], lambda i: [BENCH, "pingpong", i, "200" if s else "100000"], None),
+        ("udspingpong", ["raw", "sptcp"], lambda i: [BENCH, "udspingpong", i, "200" if s else "100000"], uds_env),
         ("churn", ["raw", "sptcp"], lambda i: [BENCH, "churn", i, "50" if s else "2000"], None),
         ("var", ["sptcp"], lambda i: [BENCH, "var", i, "200" if s else "20000"], None),
         ("pybulk", ["socket", "package"], lambda i: py + ["bulk", i, "8" if s else "256"], py_env),
         ("pypingpong", ["socket", "package"], lambda i: py + ["pingpong", i, "200" if s else "20000"], py_env),
     ]
     idle_sizes = [10, 100] if s else [100, 1000, 10000]
+    only = None
+    if args.figures:
+        only = set()
+        for f in args.figures.split(","):
+            only |= {"udsbulk", "udspingpong"} if f.strip() == "uds" else {f.strip()}
+        known = {p[0] for p in plan} | {"idle"}
+        if only - known:
+            sys.exit(f"bench: unknown figures {', '.join(sorted(only - known))}; known: {', '.join(sorted(known))}")
+        plan = [p for p in plan if p[0] in only]
+        if "idle" not in only:
+            idle_sizes = []
     samples = {}
     skipped = []
     for rep in range(reps):
@@ -78,7 +106,7 @@ def main():
                     samples.setdefault(key, ([], unit))[0].append(value)
         print(f"bench: round {rep + 1} of {reps} done", flush=True)
     result = {k: (statistics.median(v), unit) for k, (v, unit) in samples.items()}
-    write(result, skipped, idle_sizes, reps, args.smoke)
+    write(result, skipped, idle_sizes, reps, args.smoke, ran=None if only is None else {p[0] for p in plan})
 
 
 def get(result, figure, impl, metric):
@@ -90,7 +118,14 @@ def ratio(a, b):
     return f"{a / b:.3f}" if a is not None and b else "-"
 
 
-def write(result, skipped, idle_sizes, reps, smoke):
+def write(result, skipped, idle_sizes, reps, smoke, ran=None):
+    """ran: the figures run when --figures chose some (only their rows are
+    shown, and nothing but smoke results is written), None for all."""
+    save = ran is None or smoke
+
+    def want(*figures):
+        return ran is None or any(f in ran for f in figures)
+
     os.makedirs(RESULTS, exist_ok=True)
     name = "smoke" if smoke else "latest"
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -103,8 +138,9 @@ def write(result, skipped, idle_sizes, reps, smoke):
     lines = [
         f"# streampeer_tcp benchmarks ({when})",
         "",
-        f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}; loopback. "
-        f"Median of {reps} interleaved rounds; ratio = this library / raw C (for latency, lower is better).",
+        f"Machine: {cpu}, {os.cpu_count()} cores, Linux {platform.release()}; loopback TCP and Unix domain sockets. "
+        f"Median of {reps} interleaved rounds; ratio = this library / raw C (for latency, lower is better); "
+        "for the UDS rows raw C is raw AF_UNIX SOCK_STREAM sockets.",
         "",
         "| figure | streampeer_tcp | raw C | libuv | SDL2_net | ratio to raw C | target |",
         "|---|---|---|---|---|---|---|",
@@ -112,43 +148,57 @@ def write(result, skipped, idle_sizes, reps, smoke):
     rows = []
 
     def row(label, figure, metric, unit, target, fmt="{:.1f}", impls=("sptcp", "raw", "libuv", "sdl2net")):
-        vals = [get(result, figure, i, metric) for i in impls]
-        cells = [fmt.format(v) + f" {unit}" if v is not None else "skipped" for v in vals]
+        # impls None: not measured for this figure ("-")
+        if not want(figure):
+            return
+        vals = [get(result, figure, i, metric) if i else None for i in impls]
+        cells = [fmt.format(v) + f" {unit}" if v is not None else "skipped" if i else "-" for v, i in zip(vals, impls)]
         r = ratio(vals[0], vals[1])
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {r} | {target} |")
         rows.append([label, unit] + [v if v is not None else "" for v in vals] + [r, target])
 
+    uds = ("sptcp", "raw", None, None)  # raw C = raw AF_UNIX sockets
     row("bulk, 1 GiB in 64 KiB blocks", "bulk", "throughput", "MiB/s", "≥ 0.97")
+    row("UDS bulk, 1 GiB in 64 KiB blocks", "udsbulk", "throughput", "MiB/s", "≥ 0.97", impls=uds)
     row("ping-pong u32, median", "pingpong", "median_us", "µs", "≤ 1.03", "{:.2f}")
     row("ping-pong u32, p99", "pingpong", "p99_us", "µs", "-", "{:.2f}")
+    row("UDS ping-pong u32, median", "udspingpong", "median_us", "µs", "≤ 1.03", "{:.2f}", impls=uds)
+    row("UDS ping-pong u32, p99", "udspingpong", "p99_us", "µs", "≤ 1.03", "{:.2f}", impls=uds)
     row("connect + accept + message + close", "churn", "rate", "conn/s", "≥ 0.9", "{:.0f}")
-    lines += ["", "| messages (put_var / get_var round trip) | median | round trips/s | ratio to u32 ping-pong | target |",
-              "|---|---|---|---|---|"]
-    u32 = get(result, "pingpong", "sptcp", "median_us")
-    for case, label, target in [("int", "int", "-"), ("dict", "small Dictionary", "≤ 1.05"), ("bytes1k", "1 KiB PackedByteArray", "-")]:
-        med = get(result, "var", case, "median_us")
-        rate = get(result, "var", case, "rate")
-        lines.append(f"| {label} | {med:.2f} µs | {rate:.0f} | {ratio(med, u32)} | {target} |" if med else f"| {label} | - | - | - | {target} |")
-        rows.append([f"var {label}", "µs", med, "", "", "", ratio(med, u32), target])
-    lines += ["", "| Python | package | socket module | ratio | target |", "|---|---|---|---|---|"]
-    pb, sb = get(result, "pybulk", "package", "throughput"), get(result, "pybulk", "socket", "throughput")
-    pp, sp = get(result, "pypingpong", "package", "median_us"), get(result, "pypingpong", "socket", "median_us")
-    lines.append(f"| bulk | {pb:.1f} MiB/s | {sb:.1f} MiB/s | {ratio(pb, sb)} | ≥ 0.9 |" if pb and sb else "| bulk | - | - | - | ≥ 0.9 |")
-    lines.append(f"| ping-pong median | {pp:.2f} µs | {sp:.2f} µs | {ratio(pp, sp)} | - |" if pp and sp else "| ping-pong | - | - | - | - |")
-    rows.append(["python bulk", "MiB/s", pb, sb, "", "", ratio(pb, sb), "≥ 0.9"])
-    rows.append(["python ping-pong median", "µs", pp, sp, "", "", ratio(pp, sp), "-"])
-    lines += ["", "| idle connected peers | one sptcp_poll pass over all | per peer | active peer's round trip (server polls every peer each turn) | resident memory per idle peer |",
-              "|---|---|---|---|---|"]
-    for n in idle_sizes:
-        f = f"idle{n}"
-        vals = [get(result, f, "sptcp", m) for m in ("poll_pass_us", "poll_per_peer_ns", "active_rtt_us", "rss_per_peer")]
-        if None in vals:
-            continue
-        lines.append(f"| {n} | {vals[0]:.1f} µs | {vals[1]:.0f} ns | {vals[2]:.1f} µs | {vals[3]:.0f} bytes |")
-        rows.append([f"idle {n}", "µs/ns/µs/bytes"] + vals + ["", ""])
+    if want("var"):
+        lines += ["", "| messages (put_var / get_var round trip) | median | round trips/s | ratio to u32 ping-pong | target |",
+                  "|---|---|---|---|---|"]
+        u32 = get(result, "pingpong", "sptcp", "median_us")
+        for case, label, target in [("int", "int", "-"), ("dict", "small Dictionary", "≤ 1.05"), ("bytes1k", "1 KiB PackedByteArray", "-")]:
+            med = get(result, "var", case, "median_us")
+            rate = get(result, "var", case, "rate")
+            lines.append(f"| {label} | {med:.2f} µs | {rate:.0f} | {ratio(med, u32)} | {target} |" if med else f"| {label} | - | - | - | {target} |")
+            rows.append([f"var {label}", "µs", med, "", "", "", ratio(med, u32), target])
+    if want("pybulk", "pypingpong"):
+        lines += ["", "| Python | package | socket module | ratio | target |", "|---|---|---|---|---|"]
+        pb, sb = get(result, "pybulk", "package", "throughput"), get(result, "pybulk", "socket", "throughput")
+        pp, sp = get(result, "pypingpong", "package", "median_us"), get(result, "pypingpong", "socket", "median_us")
+        lines.append(f"| bulk | {pb:.1f} MiB/s | {sb:.1f} MiB/s | {ratio(pb, sb)} | ≥ 0.9 |" if pb and sb else "| bulk | - | - | - | ≥ 0.9 |")
+        lines.append(f"| ping-pong median | {pp:.2f} µs | {sp:.2f} µs | {ratio(pp, sp)} | - |" if pp and sp else "| ping-pong | - | - | - | - |")
+        rows.append(["python bulk", "MiB/s", pb, sb, "", "", ratio(pb, sb), "≥ 0.9"])
+        rows.append(["python ping-pong median", "µs", pp, sp, "", "", ratio(pp, sp), "-"])
+    if idle_sizes:
+        lines += ["", "| idle connected peers | one sptcp_poll pass over all | per peer | active peer's round trip (server polls every peer each turn) | resident memory per idle peer |",
+                  "|---|---|---|---|---|"]
+        for n in idle_sizes:
+            f = f"idle{n}"
+            vals = [get(result, f, "sptcp", m) for m in ("poll_pass_us", "poll_per_peer_ns", "active_rtt_us", "rss_per_peer")]
+            if None in vals:
+                continue
+            lines.append(f"| {n} | {vals[0]:.1f} µs | {vals[1]:.0f} ns | {vals[2]:.1f} µs | {vals[3]:.0f} bytes |")
+            rows.append([f"idle {n}", "µs/ns/µs/bytes"] + vals + ["", ""])
     if skipped:
         lines += ["", "Skipped: " + "; ".join(skipped)]
     text = "\n".join(lines) + "\n"
+    if not save:
+        print(text)
+        print("bench: --figures given: results not written (latest.* keep the last full run)")
+        return
     with open(os.path.join(RESULTS, f"{name}.md"), "w") as f:
         f.write(text)
     with open(os.path.join(RESULTS, f"{name}.csv"), "w", newline="") as f:
@@ -171,17 +221,22 @@ def plots(result, idle_sizes):
         return
     impls = ["sptcp", "raw", "libuv", "sdl2net"]
     names = ["streampeer_tcp", "raw C", "libuv", "SDL2_net"]
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    bulk = [get(result, "bulk", i, "throughput") or 0 for i in impls]
-    axes[0].bar(names, bulk, color=["#3a7", "#888", "#58c", "#c85"])
+    # TCP, then the Unix domain socket figures
+    figs = [("bulk", "pingpong", i) for i in impls] + [("udsbulk", "udspingpong", i) for i in ("sptcp", "raw")]
+    names = [n + "\nTCP" for n in names] + ["streampeer_tcp\nUDS", "raw C\nUDS"]
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.2))
+    bulk = [get(result, b, i, "throughput") or 0 for b, _, i in figs]
+    axes[0].bar(names, bulk, color=["#3a7", "#888", "#58c", "#c85", "#3a7", "#888"])
     axes[0].set_title("Bulk throughput (MiB/s, higher is better)")
-    med = [get(result, "pingpong", i, "median_us") or 0 for i in impls]
-    p99 = [get(result, "pingpong", i, "p99_us") or 0 for i in impls]
-    x = range(len(impls))
+    med = [get(result, p, i, "median_us") or 0 for _, p, i in figs]
+    p99 = [get(result, p, i, "p99_us") or 0 for _, p, i in figs]
+    x = range(len(figs))
     axes[1].bar([i - 0.2 for i in x], med, width=0.4, label="median")
     axes[1].bar([i + 0.2 for i in x], p99, width=0.4, label="p99")
     axes[1].set_xticks(list(x), names)
     axes[1].set_title("Ping-pong round trip (µs, lower is better)")
+    for ax in axes[:2]:
+        ax.tick_params(axis="x", labelsize=8)
     axes[1].legend()
     ns = [n for n in idle_sizes if get(result, f"idle{n}", "sptcp", "poll_pass_us") is not None]
     axes[2].plot(ns, [get(result, f"idle{n}", "sptcp", "poll_pass_us") for n in ns], "o-", label="poll pass over all peers")
