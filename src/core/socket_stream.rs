@@ -72,6 +72,9 @@ pub struct SocketStream {
     connect_timeout: Duration,
     /// Blocking reads wait before reading (see `recv_loop`).
     reads_wait: bool,
+    /// The connected socket's waiting reads and writes block in the kernel
+    /// (`sys::set_kernel_blocking`); never-blocking calls say so per call.
+    kernel_waits: bool,
     /// Bytes received ahead of what was asked (see `recv_loop`), unread
     /// from `ahead_pos` on. Empty for peers that do not read.
     ahead: Vec<u8>,
@@ -95,6 +98,7 @@ impl SocketStream {
             target: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             reads_wait: false,
+            kernel_waits: false,
             ahead: Vec::new(),
             ahead_pos: 0,
         }
@@ -102,12 +106,25 @@ impl SocketStream {
 
     /// Adopts a socket accepted by a server: CONNECTED at once.
     pub fn from_accepted(sock: Socket, remote: Option<Endpoint>) -> SocketStream {
-        SocketStream {
+        let mut s = SocketStream {
             open: Some(OpenSocket::new(sock)),
-            status: Status::SPTCP_STATUS_CONNECTED,
             remote,
             ..SocketStream::new()
-        }
+        };
+        s.enter_connected();
+        s
+    }
+
+    /// Moves to CONNECTED. From now on a blocking read or write waits in
+    /// the kernel where the platform allows it (one system call, where
+    /// `poll` and a retry cost two or three); every call that must not
+    /// wait passes a per-call flag, so nothing observable changes.
+    fn enter_connected(&mut self) {
+        self.status = Status::SPTCP_STATUS_CONNECTED;
+        self.kernel_waits = self
+            .open
+            .as_ref()
+            .is_some_and(|o| sys::set_kernel_blocking(&o.sock));
     }
 
     /// The current status. Never touches the socket (Godot 4).
@@ -157,8 +174,8 @@ impl SocketStream {
         };
         self.deadline = Some((Instant::now() + self.connect_timeout, self.connect_timeout));
         match open.sock.connect(&target) {
-            Ok(()) => self.status = Status::SPTCP_STATUS_CONNECTED,
-            Err(e) if sys::already_connected(&e) => self.status = Status::SPTCP_STATUS_CONNECTED,
+            Ok(()) => self.enter_connected(),
+            Err(e) if sys::already_connected(&e) => self.enter_connected(),
             Err(e) if sys::in_progress(&e) => self.status = Status::SPTCP_STATUS_CONNECTING,
             Err(e) => {
                 self.disconnect_from_host();
@@ -177,6 +194,8 @@ impl SocketStream {
         self.deadline = None;
         self.remote = None;
         self.target = None;
+        self.reads_wait = false;
+        self.kernel_waits = false;
         self.ahead = Vec::new();
         self.ahead_pos = 0;
     }
@@ -260,8 +279,8 @@ impl SocketStream {
             ));
         }
         match open.sock.connect(target) {
-            Ok(()) => self.status = Status::SPTCP_STATUS_CONNECTED,
-            Err(e) if sys::already_connected(&e) => self.status = Status::SPTCP_STATUS_CONNECTED,
+            Ok(()) => self.enter_connected(),
+            Err(e) if sys::already_connected(&e) => self.enter_connected(),
             Err(e) if sys::in_progress(&e) => {
                 if let Some((_, timeout)) = self.deadline.filter(|(d, _)| Instant::now() > *d) {
                     let ms = timeout.as_millis();
@@ -329,7 +348,8 @@ impl SocketStream {
         if got == buf.len() || (!block && got > 0) {
             return (got, Ok(()));
         }
-        let mut waited = self.reads_wait;
+        // Where the kernel waits, a blocking read never polls first.
+        let mut waited = self.reads_wait && !self.kernel_waits;
         let mut ahead = std::mem::take(&mut self.ahead);
         let (n, r) = self.transfer(what, |sock, done| {
             *done = got;
@@ -339,7 +359,7 @@ impl SocketStream {
             self.ahead = ahead;
             self.ahead_pos = 0;
         }
-        self.reads_wait = waited;
+        self.reads_wait = self.reads_wait || waited;
         (n, r)
     }
 
@@ -422,8 +442,7 @@ fn pending_error(sock: &Socket) -> String {
     }
     // Wine (and some stacks) keep no SO_ERROR after a reset; a peek, which
     // consumes nothing, still reports it.
-    let mut one = [std::mem::MaybeUninit::<u8>::uninit(); 1];
-    match sock.peek(&mut one) {
+    match sys::peek_one(sock) {
         Err(e) if e.kind() != io::ErrorKind::WouldBlock => e.to_string(),
         _ => "socket error".to_string(),
     }
@@ -446,7 +465,7 @@ fn wait_ready(sock: &Socket, what: PollType, op: &str) -> Result<()> {
 /// takes no more.
 fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usize) -> Result<()> {
     while *sent < data.len() {
-        match sys::send(sock, &data[*sent..]) {
+        match sys::send(sock, &data[*sent..], block) {
             Ok(n) => *sent += n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if !block {
@@ -463,10 +482,15 @@ fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usi
 /// Receives into `buf` from `*got` on; without `block`, returns after the
 /// first receive that gave data, or when nothing is there.
 ///
-/// `waits`: set once a blocking read on this socket has found nothing to
-/// read and had to wait (request/response traffic). From then on blocking
-/// reads wait in `poll` first instead of trying `recv` and getting EAGAIN:
-/// one system call fewer per message. Until then they read first.
+/// A blocking read asks `recv` to wait (`block`): where the socket waits in
+/// the kernel (Unix, once connected) that is the whole cost, one system
+/// call per receive, as a plain blocking C socket pays.
+///
+/// `waits` matters only where the kernel does not wait (Windows): set once
+/// a blocking read on this socket has found nothing to read and had to
+/// wait (request/response traffic). From then on blocking reads wait in
+/// `poll` first instead of trying `recv` and getting EAGAIN: one system
+/// call fewer per message. Until then they read first.
 ///
 /// `ahead`: reads of less than [`READ_AHEAD`] bytes receive up to that much
 /// and keep the surplus there for the next read, so a length prefix and the
@@ -489,9 +513,9 @@ fn recv_loop(
         let want = buf.len() - *got;
         let small = want < READ_AHEAD;
         let received = if small {
-            sys::recv(sock, &mut scratch)
+            sys::recv(sock, &mut scratch, block)
         } else {
-            sys::recv(sock, &mut buf[*got..])
+            sys::recv(sock, &mut buf[*got..], block)
         };
         let received = received.map(|n| {
             if small && n > 0 {

@@ -5,9 +5,18 @@
 //! by the core. What differs, or what socket2 lacks, goes through this
 //! module, and each platform module (`unix.rs`, `windows.rs`) provides:
 //!
-//! * `send(&Socket, &[u8])` — a send that can never raise SIGPIPE
+//! * `send(&Socket, &[u8], wait)` / `recv(&Socket, &mut [u8], wait)` /
+//!   `peek_one(&Socket)` — a send that can never raise SIGPIPE
 //!   (`MSG_NOSIGNAL` per call on Linux and the BSDs; Apple gets
-//!   `SO_NOSIGPIPE` from `Socket::new`; Windows has no SIGPIPE);
+//!   `SO_NOSIGPIPE` from `Socket::new`; Windows has no SIGPIPE), and
+//!   receives; `wait = false` never blocks (`MSG_DONTWAIT` per call on
+//!   Unix), `wait = true` may block in the kernel on a socket that
+//!   `set_kernel_blocking` switched;
+//! * `set_kernel_blocking(&Socket) -> bool` — lets a connected socket's
+//!   waiting reads and writes block inside the kernel, which costs one
+//!   system call instead of a `poll` and a retry (Unix: clears O_NONBLOCK,
+//!   every call that must not wait passes `MSG_DONTWAIT`; Windows: no, the
+//!   socket stays non-blocking and waits go through `WSAPoll`);
 //! * `poll_once(&Socket, PollType, timeout_ms: i32) -> io::Result<Ready>` —
 //!   one `poll(2)` / `WSAPoll` call (`-1` waits forever, `0` does not wait);
 //! * `available(&Socket)` — bytes waiting to be read (`FIONREAD`);
@@ -22,7 +31,7 @@
 //! Policy that is the same everywhere (EINTR retries with the remaining
 //! time recomputed, non-blocking + close-on-exec sockets) lives here.
 
-use std::io::{self, Read};
+use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -39,8 +48,8 @@ mod windows;
 use windows as platform;
 
 pub use platform::{
-    already_connected, available, family_unsupported, in_progress, set_listener_reuse, socket_file,
-    SUN_PATH_LEN,
+    already_connected, available, family_unsupported, in_progress, set_kernel_blocking,
+    set_listener_reuse, socket_file, SUN_PATH_LEN,
 };
 
 /// What a Unix domain socket path names on the file system.
@@ -119,22 +128,41 @@ pub fn accept(listener: &Socket) -> io::Result<(Socket, SockAddr)> {
 /// lengths of INT_MAX or more).
 const MAX_IO: usize = (i32::MAX as usize) - 1;
 
-/// Sends what the kernel takes now, without SIGPIPE. EINTR is retried.
-pub fn send(sock: &Socket, buf: &[u8]) -> io::Result<usize> {
+/// Sends without SIGPIPE: what the kernel takes now (`wait` false), or,
+/// on a socket switched by [`set_kernel_blocking`], waiting until it takes
+/// some. `WouldBlock` when nothing could be sent without waiting. EINTR is
+/// retried.
+pub fn send(sock: &Socket, buf: &[u8], wait: bool) -> io::Result<usize> {
     let buf = &buf[..buf.len().min(MAX_IO)];
     loop {
-        match platform::send(sock, buf) {
+        match platform::send(sock, buf, wait) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             r => return r,
         }
     }
 }
 
-/// Receives what is there now (0 = the peer closed). EINTR is retried.
-pub fn recv(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+/// Receives (0 = the peer closed): what is there now (`wait` false), or,
+/// on a socket switched by [`set_kernel_blocking`], waiting until something
+/// arrives. `WouldBlock` when nothing is there and it may not wait. EINTR
+/// is retried.
+pub fn recv(sock: &Socket, buf: &mut [u8], wait: bool) -> io::Result<usize> {
     let len = buf.len().min(MAX_IO);
     loop {
-        match (&*sock).read(&mut buf[..len]) {
+        match platform::recv(sock, &mut buf[..len], wait) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
+/// Looks at the next byte without taking it and without waiting: `Ok(0)`
+/// the peer closed, `WouldBlock` nothing there, an error the socket's
+/// error (Wine keeps no SO_ERROR after a reset, but a peek reports it).
+pub fn peek_one(sock: &Socket) -> io::Result<usize> {
+    let mut one = [0u8; 1];
+    loop {
+        match platform::peek(sock, &mut one) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             r => return r,
         }

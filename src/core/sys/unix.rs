@@ -31,8 +31,34 @@ const SEND_FLAGS: libc::c_int = libc::MSG_NOSIGNAL;
 #[cfg(any(target_vendor = "apple", target_os = "solaris", target_os = "illumos"))]
 const SEND_FLAGS: libc::c_int = 0;
 
-pub fn send(sock: &Socket, buf: &[u8]) -> io::Result<usize> {
-    sock.send_with_flags(buf, SEND_FLAGS)
+pub fn send(sock: &Socket, buf: &[u8], wait: bool) -> io::Result<usize> {
+    let flags = if wait { 0 } else { libc::MSG_DONTWAIT };
+    sock.send_with_flags(buf, SEND_FLAGS | flags)
+}
+
+pub fn recv(sock: &Socket, buf: &mut [u8], wait: bool) -> io::Result<usize> {
+    let flags = if wait { 0 } else { libc::MSG_DONTWAIT };
+    recv_flags(sock, buf, flags)
+}
+
+pub fn peek(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    recv_flags(sock, buf, libc::MSG_PEEK | libc::MSG_DONTWAIT)
+}
+
+fn recv_flags(sock: &Socket, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
+    // SAFETY: `buf` is a live, writable byte slice of `buf.len()` bytes for
+    // the whole call, and the descriptor is owned by `sock`.
+    let n = unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), flags) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
+/// Clears O_NONBLOCK: waits in `send` / `recv` then happen in the kernel;
+/// every call that must not wait passes `MSG_DONTWAIT`.
+pub fn set_kernel_blocking(sock: &Socket) -> bool {
+    sock.set_nonblocking(false).is_ok()
 }
 
 pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<Ready> {

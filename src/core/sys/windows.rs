@@ -50,8 +50,33 @@ extern "system" {
     fn ioctlsocket(s: usize, cmd: i32, argp: *mut u32) -> i32;
 }
 
-pub fn send(sock: &Socket, buf: &[u8]) -> io::Result<usize> {
+/// The socket is always non-blocking on Windows (there is no per-call
+/// flag), so `wait` changes nothing: a wait happens in `WSAPoll`.
+pub fn send(sock: &Socket, buf: &[u8], _wait: bool) -> io::Result<usize> {
     sock.send(buf)
+}
+
+pub fn recv(sock: &Socket, buf: &mut [u8], _wait: bool) -> io::Result<usize> {
+    use std::io::Read;
+    (&*sock).read(buf)
+}
+
+pub fn peek(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: a `u8` slice viewed as `MaybeUninit<u8>`: same layout, and
+    // peek only writes initialised bytes into it.
+    let uninit = unsafe {
+        std::slice::from_raw_parts_mut(
+            buf.as_mut_ptr().cast::<std::mem::MaybeUninit<u8>>(),
+            buf.len(),
+        )
+    };
+    sock.peek(uninit)
+}
+
+/// Windows has no per-call "do not wait" flag: sockets stay non-blocking
+/// and waits go through `WSAPoll`.
+pub fn set_kernel_blocking(_sock: &Socket) -> bool {
+    false
 }
 
 pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<Ready> {
