@@ -470,6 +470,26 @@ static void bad_input(void) {
     CHECK_EQ(sptcp_bytes_to_var(NULL, 0, 4, false, &v, &used), SPTCP_ERR_INVALID_DATA);
     CHECK_EQ(sptcp_bytes_to_var(one, 1, 4, false, NULL, &used), SPTCP_ERR_INVALID_PARAMETER);
 
+    /* A PackedByteArray of 3 bytes without its last padding byte: Godot
+     * accepts it, and `used` counts only the 11 bytes given, so a caller
+     * stepping through a buffer by `used` never walks past its end. */
+    const uint8_t no_pad[11] = {0x1d, 0, 0, 0, 3, 0, 0, 0, 1, 2, 3};
+    for (int major = 3; major <= 4; major++) {
+        uint8_t g[11];
+        memcpy(g, no_pad, sizeof g);
+        if (major == 3) {
+            g[0] = 20; /* Godot 3's POOL_BYTE_ARRAY */
+        }
+        used = 99;
+        CHECK_EQ(sptcp_bytes_to_var(g, sizeof g, major, false, &v, &used), SPTCP_OK);
+        CHECK_EQ(used, 11);
+        const void *data = NULL;
+        size_t count = 0;
+        CHECK_EQ(sptcp_variant_get_packed(v, &data, &count), SPTCP_OK);
+        CHECK(count == 3 && memcmp(data, "\x01\x02\x03", 3) == 0);
+        sptcp_variant_free(v);
+    }
+
     /* Every truncation of a valid encoding fails cleanly. */
     sptcp_variant *vals[64];
     int n = make_every_type(vals, 64);

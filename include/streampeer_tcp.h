@@ -970,121 +970,93 @@ sptcp_server *sptcp_uds_server_new(void);
 sptcp_error sptcp_uds_server_listen(sptcp_server *server, const char *path);
 
 /**
- * Creates a NIL value. Free every value with `sptcp_variant_free`.
+ * The value's type; NIL for NULL.
  */
-sptcp_variant *sptcp_variant_new_nil(void);
+sptcp_variant_type sptcp_variant_get_type(const sptcp_variant *v);
 
 /**
- * Creates a BOOL value.
+ * Reads a BOOL into `*out` (false on failure). `SPTCP_ERR_INVALID_PARAMETER`
+ * for another type or NULL pointers.
  */
-sptcp_variant *sptcp_variant_new_bool(bool v);
+sptcp_error sptcp_variant_get_bool(const sptcp_variant *v, bool *out);
 
 /**
- * Creates an INT value (64-bit; on the wire 32-bit when it fits, as Godot).
+ * Reads an INT into `*out` (0 on failure). `SPTCP_ERR_INVALID_PARAMETER`
+ * for another type (a FLOAT is not converted) or NULL pointers.
  */
-sptcp_variant *sptcp_variant_new_int(int64_t v);
+sptcp_error sptcp_variant_get_int(const sptcp_variant *v, int64_t *out);
 
 /**
- * Creates a FLOAT value (a double; on the wire a float when that loses
- * nothing, as Godot; NaN always as a double).
+ * Reads a FLOAT into `*out` (0 on failure). `SPTCP_ERR_INVALID_PARAMETER`
+ * for another type (an INT is not converted) or NULL pointers.
  */
-sptcp_variant *sptcp_variant_new_float(double v);
+sptcp_error sptcp_variant_get_float(const sptcp_variant *v, double *out);
 
 /**
- * Creates a STRING from NUL-terminated UTF-8. NULL for NULL or invalid
- * UTF-8.
+ * The text of a STRING, STRING_NAME, NODE_PATH (in path syntax) or
+ * SIGNAL (its name): `*out` borrows it, NUL-terminated and valid while the
+ * value lives; `*len` (if not NULL) gets its length in bytes. On failure
+ * `*out` is NULL and `*len` 0: `SPTCP_ERR_INVALID_PARAMETER` for other
+ * types or NULL `v` / `out`.
  */
-sptcp_variant *sptcp_variant_new_string(const char *utf8);
+sptcp_error sptcp_variant_get_string(const sptcp_variant *v, const char **out, size_t *len);
 
 /**
- * Creates a STRING_NAME from NUL-terminated UTF-8 (Godot 4 only: Godot 3
- * has no StringName). NULL for NULL or invalid UTF-8.
+ * Copies the numbers of a math value (VECTOR2 … PROJECTION, COLOR; order
+ * as in `sptcp_variant_new_math`) into `out`, which has room for `cap`.
+ * `*n` (if not NULL) gets the count. `SPTCP_ERR_PARAMETER_RANGE_ERROR`
+ * when `cap` is smaller than the count (nothing is copied; `*n` says how
+ * many are needed); `SPTCP_ERR_INVALID_PARAMETER` for other types, NULL
+ * `v`, or NULL `out` with `cap > 0`.
  */
-sptcp_variant *sptcp_variant_new_string_name(const char *utf8);
+sptcp_error sptcp_variant_get_math(const sptcp_variant *v, double *out, size_t cap, size_t *n);
 
 /**
- * Creates a NODE_PATH from Godot's path syntax: names separated by '/',
- * a leading '/' for an absolute path, subnames after ':'
- * ("/root/Player:position:x"). Empty segments are dropped. NULL for NULL
- * or invalid UTF-8.
+ * Reads the id of a RID, of an OBJECT sent by id (0: the null object), or
+ * of a SIGNAL's object into `*out` (0 on failure).
+ * `SPTCP_ERR_INVALID_PARAMETER` for other values (a full object has no
+ * id) or NULL pointers.
  */
-sptcp_variant *sptcp_variant_new_node_path(const char *path);
+sptcp_error sptcp_variant_get_id(const sptcp_variant *v, uint64_t *out);
 
 /**
- * Creates a math value from `n` numbers in Godot's order:
- * VECTOR2/VECTOR2I x y (2); RECT2/RECT2I position x y, size x y (4);
- * VECTOR3/VECTOR3I (3); TRANSFORM2D x.x x.y y.x y.y origin.x origin.y
- * (6); VECTOR4/VECTOR4I (4); PLANE normal x y z, d (4); QUATERNION x y z
- * w (4); AABB position xyz, size xyz (6); BASIS rows (9); TRANSFORM3D
- * basis rows then origin (12); PROJECTION columns (16); COLOR r g b a (4).
- *
- * `type` is a `sptcp_variant_type` number. The *I types need integral
- * values within int32. On the wire the real types are single-precision
- * floats (Godot's standard builds). NULL for another type, a wrong count,
- * NULL `c` or a bad integer value.
+ * The elements of a numeric packed array, borrowed in their C layout (see
+ * `sptcp_variant_new_packed`): `*data` points to them (valid while the
+ * value lives and is not changed; may be NULL when empty), `*count` gets
+ * their number. On failure `*data` is NULL and `*count` 0:
+ * `SPTCP_ERR_INVALID_PARAMETER` for other types (PACKED_STRING_ARRAY
+ * included: use `sptcp_variant_get_packed_string`) or NULL pointers.
  */
-sptcp_variant *sptcp_variant_new_math(int32_t type, const double *c, size_t n);
+sptcp_error sptcp_variant_get_packed(const sptcp_variant *v, const void **data, size_t *count);
 
 /**
- * Creates a RID (Godot 3 sends RIDs without their id).
+ * The `i`-th string of a PACKED_STRING_ARRAY: `*out` borrows it
+ * (NUL-terminated), `*len` (if not NULL) gets its length. On failure
+ * `*out` is NULL: `SPTCP_ERR_INVALID_PARAMETER` when `i` is out of range,
+ * for other types or NULL pointers.
  */
-sptcp_variant *sptcp_variant_new_rid(uint64_t id);
+sptcp_error sptcp_variant_get_packed_string(const sptcp_variant *v, size_t i, const char **out, size_t *len);
 
 /**
- * Creates an OBJECT given by instance id (how Godot sends objects
- * without full objects). 0 is the null object, which is sent as NIL, as
- * Godot does.
+ * Godot's `==`: INT and FLOAT compare by value (1 == 1.0), NaN is unequal
+ * to everything (itself included), arrays compare item by item,
+ * dictionaries entry by entry in any order, other types must match.
+ * False when either is NULL.
  */
-sptcp_variant *sptcp_variant_new_object_id(uint64_t id);
+bool sptcp_variant_equal(const sptcp_variant *a, const sptcp_variant *b);
 
 /**
- * Creates a full OBJECT: a class name with no properties yet (add them
- * with `sptcp_variant_object_set`). Sent only with `full_objects`, and
- * received only with `allow_objects`. NULL for NULL, invalid UTF-8 or an
- * empty class name.
+ * A deep copy, owned by the caller (free it with `sptcp_variant_free`).
+ * NULL for NULL.
  */
-sptcp_variant *sptcp_variant_new_object(const char *class_name);
+sptcp_variant *sptcp_variant_duplicate(const sptcp_variant *v);
 
 /**
- * Creates a CALLABLE. Callables carry nothing over the wire: Godot
- * decodes them as an empty Callable.
+ * Frees a value and everything in it. NULL is fine; freeing twice, or
+ * freeing a borrowed pointer (from `_get` or `_entry`), is not (undefined
+ * behaviour).
  */
-sptcp_variant *sptcp_variant_new_callable(void);
-
-/**
- * Creates a SIGNAL: a signal name and the id of the object that has it.
- * NULL for NULL or invalid UTF-8.
- */
-sptcp_variant *sptcp_variant_new_signal(const char *name, uint64_t object_id);
-
-/**
- * Creates an empty, untyped ARRAY.
- */
-sptcp_variant *sptcp_variant_new_array(void);
-
-/**
- * Creates an empty, untyped DICTIONARY (entries keep insertion order).
- */
-sptcp_variant *sptcp_variant_new_dictionary(void);
-
-/**
- * Creates a packed array from `count` elements at `data`, in their
- * natural C layout: PACKED_BYTE_ARRAY uint8_t, PACKED_INT32_ARRAY
- * int32_t, PACKED_INT64_ARRAY int64_t, PACKED_FLOAT32_ARRAY float,
- * PACKED_FLOAT64_ARRAY double, PACKED_VECTOR2_ARRAY float[2],
- * PACKED_VECTOR3_ARRAY float[3], PACKED_COLOR_ARRAY and
- * PACKED_VECTOR4_ARRAY float[4]. `data` may be NULL when `count` is 0.
- * For strings use `sptcp_variant_new_packed_string_array`. NULL for any
- * other type or NULL data.
- */
-sptcp_variant *sptcp_variant_new_packed(int32_t type, const void *data, size_t count);
-
-/**
- * Creates a PACKED_STRING_ARRAY from `count` NUL-terminated UTF-8
- * strings. `strs` may be NULL when `count` is 0. NULL for a NULL string
- * or invalid UTF-8.
- */
-sptcp_variant *sptcp_variant_new_packed_string_array(const char *const *strs, size_t count);
+void sptcp_variant_free(sptcp_variant *v);
 
 /**
  * Appends `item` to an ARRAY, taking ownership of `item` (also when it
@@ -1203,93 +1175,121 @@ sptcp_error sptcp_variant_object_property(const sptcp_variant *v, size_t i, cons
 size_t sptcp_variant_size(const sptcp_variant *v);
 
 /**
- * The value's type; NIL for NULL.
+ * Creates a NIL value. Free every value with `sptcp_variant_free`.
  */
-sptcp_variant_type sptcp_variant_get_type(const sptcp_variant *v);
+sptcp_variant *sptcp_variant_new_nil(void);
 
 /**
- * Reads a BOOL into `*out` (false on failure). `SPTCP_ERR_INVALID_PARAMETER`
- * for another type or NULL pointers.
+ * Creates a BOOL value.
  */
-sptcp_error sptcp_variant_get_bool(const sptcp_variant *v, bool *out);
+sptcp_variant *sptcp_variant_new_bool(bool v);
 
 /**
- * Reads an INT into `*out` (0 on failure). `SPTCP_ERR_INVALID_PARAMETER`
- * for another type (a FLOAT is not converted) or NULL pointers.
+ * Creates an INT value (64-bit; on the wire 32-bit when it fits, as Godot).
  */
-sptcp_error sptcp_variant_get_int(const sptcp_variant *v, int64_t *out);
+sptcp_variant *sptcp_variant_new_int(int64_t v);
 
 /**
- * Reads a FLOAT into `*out` (0 on failure). `SPTCP_ERR_INVALID_PARAMETER`
- * for another type (an INT is not converted) or NULL pointers.
+ * Creates a FLOAT value (a double; on the wire a float when that loses
+ * nothing, as Godot; NaN always as a double).
  */
-sptcp_error sptcp_variant_get_float(const sptcp_variant *v, double *out);
+sptcp_variant *sptcp_variant_new_float(double v);
 
 /**
- * The text of a STRING, STRING_NAME, NODE_PATH (in path syntax) or
- * SIGNAL (its name): `*out` borrows it, NUL-terminated and valid while the
- * value lives; `*len` (if not NULL) gets its length in bytes. On failure
- * `*out` is NULL and `*len` 0: `SPTCP_ERR_INVALID_PARAMETER` for other
- * types or NULL `v` / `out`.
+ * Creates a STRING from NUL-terminated UTF-8. NULL for NULL or invalid
+ * UTF-8.
  */
-sptcp_error sptcp_variant_get_string(const sptcp_variant *v, const char **out, size_t *len);
+sptcp_variant *sptcp_variant_new_string(const char *utf8);
 
 /**
- * Copies the numbers of a math value (VECTOR2 … PROJECTION, COLOR; order
- * as in `sptcp_variant_new_math`) into `out`, which has room for `cap`.
- * `*n` (if not NULL) gets the count. `SPTCP_ERR_PARAMETER_RANGE_ERROR`
- * when `cap` is smaller than the count (nothing is copied; `*n` says how
- * many are needed); `SPTCP_ERR_INVALID_PARAMETER` for other types, NULL
- * `v`, or NULL `out` with `cap > 0`.
+ * Creates a STRING_NAME from NUL-terminated UTF-8 (Godot 4 only: Godot 3
+ * has no StringName). NULL for NULL or invalid UTF-8.
  */
-sptcp_error sptcp_variant_get_math(const sptcp_variant *v, double *out, size_t cap, size_t *n);
+sptcp_variant *sptcp_variant_new_string_name(const char *utf8);
 
 /**
- * Reads the id of a RID, of an OBJECT sent by id (0: the null object), or
- * of a SIGNAL's object into `*out` (0 on failure).
- * `SPTCP_ERR_INVALID_PARAMETER` for other values (a full object has no
- * id) or NULL pointers.
+ * Creates a NODE_PATH from Godot's path syntax: names separated by '/',
+ * a leading '/' for an absolute path, subnames after ':'
+ * ("/root/Player:position:x"). Empty segments are dropped. NULL for NULL
+ * or invalid UTF-8.
  */
-sptcp_error sptcp_variant_get_id(const sptcp_variant *v, uint64_t *out);
+sptcp_variant *sptcp_variant_new_node_path(const char *path);
 
 /**
- * The elements of a numeric packed array, borrowed in their C layout (see
- * `sptcp_variant_new_packed`): `*data` points to them (valid while the
- * value lives and is not changed; may be NULL when empty), `*count` gets
- * their number. On failure `*data` is NULL and `*count` 0:
- * `SPTCP_ERR_INVALID_PARAMETER` for other types (PACKED_STRING_ARRAY
- * included: use `sptcp_variant_get_packed_string`) or NULL pointers.
+ * Creates a math value from `n` numbers in Godot's order:
+ * VECTOR2/VECTOR2I x y (2); RECT2/RECT2I position x y, size x y (4);
+ * VECTOR3/VECTOR3I (3); TRANSFORM2D x.x x.y y.x y.y origin.x origin.y
+ * (6); VECTOR4/VECTOR4I (4); PLANE normal x y z, d (4); QUATERNION x y z
+ * w (4); AABB position xyz, size xyz (6); BASIS rows (9); TRANSFORM3D
+ * basis rows then origin (12); PROJECTION columns (16); COLOR r g b a (4).
+ *
+ * `type` is a `sptcp_variant_type` number. The *I types need integral
+ * values within int32. On the wire the real types are single-precision
+ * floats (Godot's standard builds). NULL for another type, a wrong count,
+ * NULL `c` or a bad integer value.
  */
-sptcp_error sptcp_variant_get_packed(const sptcp_variant *v, const void **data, size_t *count);
+sptcp_variant *sptcp_variant_new_math(int32_t type, const double *c, size_t n);
 
 /**
- * The `i`-th string of a PACKED_STRING_ARRAY: `*out` borrows it
- * (NUL-terminated), `*len` (if not NULL) gets its length. On failure
- * `*out` is NULL: `SPTCP_ERR_INVALID_PARAMETER` when `i` is out of range,
- * for other types or NULL pointers.
+ * Creates a RID (Godot 3 sends RIDs without their id).
  */
-sptcp_error sptcp_variant_get_packed_string(const sptcp_variant *v, size_t i, const char **out, size_t *len);
+sptcp_variant *sptcp_variant_new_rid(uint64_t id);
 
 /**
- * Godot's `==`: INT and FLOAT compare by value (1 == 1.0), NaN is unequal
- * to everything (itself included), arrays compare item by item,
- * dictionaries entry by entry in any order, other types must match.
- * False when either is NULL.
+ * Creates an OBJECT given by instance id (how Godot sends objects
+ * without full objects). 0 is the null object, which is sent as NIL, as
+ * Godot does.
  */
-bool sptcp_variant_equal(const sptcp_variant *a, const sptcp_variant *b);
+sptcp_variant *sptcp_variant_new_object_id(uint64_t id);
 
 /**
- * A deep copy, owned by the caller (free it with `sptcp_variant_free`).
- * NULL for NULL.
+ * Creates a full OBJECT: a class name with no properties yet (add them
+ * with `sptcp_variant_object_set`). Sent only with `full_objects`, and
+ * received only with `allow_objects`. NULL for NULL, invalid UTF-8 or an
+ * empty class name.
  */
-sptcp_variant *sptcp_variant_duplicate(const sptcp_variant *v);
+sptcp_variant *sptcp_variant_new_object(const char *class_name);
 
 /**
- * Frees a value and everything in it. NULL is fine; freeing twice, or
- * freeing a borrowed pointer (from `_get` or `_entry`), is not (undefined
- * behaviour).
+ * Creates a CALLABLE. Callables carry nothing over the wire: Godot
+ * decodes them as an empty Callable.
  */
-void sptcp_variant_free(sptcp_variant *v);
+sptcp_variant *sptcp_variant_new_callable(void);
+
+/**
+ * Creates a SIGNAL: a signal name and the id of the object that has it.
+ * NULL for NULL or invalid UTF-8.
+ */
+sptcp_variant *sptcp_variant_new_signal(const char *name, uint64_t object_id);
+
+/**
+ * Creates an empty, untyped ARRAY.
+ */
+sptcp_variant *sptcp_variant_new_array(void);
+
+/**
+ * Creates an empty, untyped DICTIONARY (entries keep insertion order).
+ */
+sptcp_variant *sptcp_variant_new_dictionary(void);
+
+/**
+ * Creates a packed array from `count` elements at `data`, in their
+ * natural C layout: PACKED_BYTE_ARRAY uint8_t, PACKED_INT32_ARRAY
+ * int32_t, PACKED_INT64_ARRAY int64_t, PACKED_FLOAT32_ARRAY float,
+ * PACKED_FLOAT64_ARRAY double, PACKED_VECTOR2_ARRAY float[2],
+ * PACKED_VECTOR3_ARRAY float[3], PACKED_COLOR_ARRAY and
+ * PACKED_VECTOR4_ARRAY float[4]. `data` may be NULL when `count` is 0.
+ * For strings use `sptcp_variant_new_packed_string_array`. NULL for any
+ * other type or NULL data.
+ */
+sptcp_variant *sptcp_variant_new_packed(int32_t type, const void *data, size_t count);
+
+/**
+ * Creates a PACKED_STRING_ARRAY from `count` NUL-terminated UTF-8
+ * strings. `strs` may be NULL when `count` is 0. NULL for a NULL string
+ * or invalid UTF-8.
+ */
+sptcp_variant *sptcp_variant_new_packed_string_array(const char *const *strs, size_t count);
 
 /**
  * Sends a Variant the way Godot's `put_var` does: a 4-byte length (which
@@ -1349,8 +1349,10 @@ sptcp_error sptcp_var_to_bytes(const sptcp_variant *v, int32_t godot_major, bool
  * Decodes one value from `len` bytes at `data`, like Godot's
  * `bytes_to_var` (`allow_objects`: `bytes_to_var_with_objects`), for
  * Godot 4 or 3. `*out` gets a new value owned by the caller (NULL on
- * failure); `*used` (if not NULL) how many bytes it took, as Godot counts
- * them (a trailing byte array's padding counts even when absent).
+ * failure); `*used` (if not NULL) how many bytes it took, never more than
+ * `len`: Godot's count, except that a byte array's padding missing at the
+ * very end of the data is not counted (Godot counts it), so a caller that
+ * steps through a buffer by `used` stays inside it.
  * Decoding is bounded and its errors are those of `sptcp_get_var`.
  */
 sptcp_error sptcp_bytes_to_var(const uint8_t *data, size_t len, int32_t godot_major, bool allow_objects, sptcp_variant **out, size_t *used);

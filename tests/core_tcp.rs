@@ -38,12 +38,12 @@ fn connect_exchange_and_close() {
     client
         .connect_to_host("127.0.0.1", i32::from(port))
         .unwrap();
-    assert_eq!(client.stream.status(), Status::SPTCP_STATUS_CONNECTING);
+    assert_eq!(client.stream.status(), Status::STATUS_CONNECTING);
     let mut accepted = take(&mut server);
-    assert_eq!(accepted.stream.status(), Status::SPTCP_STATUS_CONNECTED);
+    assert_eq!(accepted.stream.status(), Status::STATUS_CONNECTED);
     assert_eq!(
-        poll_until(&mut client, Status::SPTCP_STATUS_CONNECTED),
-        Status::SPTCP_STATUS_CONNECTED
+        poll_until(&mut client, Status::STATUS_CONNECTED),
+        Status::STATUS_CONNECTED
     );
 
     assert!(!client.no_delay(), "Nagle stays on by default, as in Godot");
@@ -62,8 +62,8 @@ fn connect_exchange_and_close() {
 
     accepted.stream.disconnect_from_host();
     assert_eq!(
-        poll_until(&mut client, Status::SPTCP_STATUS_NONE),
-        Status::SPTCP_STATUS_NONE
+        poll_until(&mut client, Status::STATUS_NONE),
+        Status::STATUS_NONE
     );
     assert_eq!(client.connected_host(), "");
     assert_eq!(client.stream.available(), -1);
@@ -76,7 +76,7 @@ fn connect_timeout_is_per_peer_and_read_at_connect() {
     p.stream.set_connect_timeout(Duration::from_millis(250));
     assert_eq!(p.stream.connect_timeout(), Duration::from_millis(250));
     let err = p.connect_to_host("127.0.0.1", 0).unwrap_err();
-    assert_eq!(err.code, Error::SPTCP_ERR_INVALID_PARAMETER);
+    assert_eq!(err.code, Error::ERR_INVALID_PARAMETER);
     assert!(
         err.message.contains("between 1 and 65535"),
         "{}",

@@ -82,7 +82,7 @@ pub fn parse_bind_address(s: &str) -> Result<BindAddr> {
     match parse_ip(s) {
         Some(ip) => Ok(BindAddr::Ip(ip)),
         None => fail(
-            Error::SPTCP_ERR_INVALID_PARAMETER,
+            Error::ERR_INVALID_PARAMETER,
             format!("invalid bind address '{s}': expected \"*\" or an IPv4/IPv6 literal (hostnames are not resolved here)"),
         ),
     }
@@ -147,20 +147,20 @@ fn reserved_invalid(host: &str) -> bool {
 
 /// Resolves `host` for `connect_to_host`: an IP literal is used as is,
 /// anything else goes to the system resolver (getaddrinfo, blocking) and the
-/// first address is taken, as Godot does. Failure: `SPTCP_ERR_CANT_RESOLVE`.
+/// first address is taken, as Godot does. Failure: `ERR_CANT_RESOLVE`.
 pub fn resolve(host: &str) -> Result<IpAddr> {
     if is_valid_ip_address(host) {
         return match parse_ip(host) {
             Some(ip) => Ok(ip),
             None => fail(
-                Error::SPTCP_ERR_INVALID_PARAMETER,
+                Error::ERR_INVALID_PARAMETER,
                 format!("'{host}' looks like an IP address but does not parse as one"),
             ),
         };
     }
     if !plausible_name(host) || reserved_invalid(host) {
         return fail(
-            Error::SPTCP_ERR_CANT_RESOLVE,
+            Error::ERR_CANT_RESOLVE,
             format!("can't resolve host '{host}': not a resolvable name"),
         );
     }
@@ -179,7 +179,7 @@ pub fn resolve(host: &str) -> Result<IpAddr> {
             Ok(ip)
         }
         Err(e) => fail(
-            Error::SPTCP_ERR_CANT_RESOLVE,
+            Error::ERR_CANT_RESOLVE,
             format!("can't resolve host '{host}': {e}"),
         ),
     }
@@ -257,7 +257,7 @@ mod tests {
         );
         assert_eq!(
             parse_bind_address("localhost").unwrap_err().code,
-            Error::SPTCP_ERR_INVALID_PARAMETER
+            Error::ERR_INVALID_PARAMETER
         );
     }
 
@@ -284,13 +284,13 @@ mod tests {
         for bad in ["*", "", "no such host", "nonexistent.invalid", "x.INVALID."] {
             assert_eq!(
                 resolve(bad).unwrap_err().code,
-                Error::SPTCP_ERR_CANT_RESOLVE,
+                Error::ERR_CANT_RESOLVE,
                 "{bad}"
             );
         }
         assert_eq!(
             resolve("1:2:3:4:5:6:7:8:9").unwrap_err().code,
-            Error::SPTCP_ERR_INVALID_PARAMETER
+            Error::ERR_INVALID_PARAMETER
         );
     }
 }

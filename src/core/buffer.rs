@@ -36,7 +36,7 @@ impl BufferPeer {
                 Ok(())
             }
             _ => fail(
-                Error::SPTCP_ERR_INVALID_PARAMETER,
+                Error::ERR_INVALID_PARAMETER,
                 format!("seek: position {pos} is outside 0..={}", self.data.len()),
             ),
         }
@@ -47,13 +47,13 @@ impl BufferPeer {
     pub fn resize(&mut self, size: i64) -> Result<()> {
         let Ok(size) = usize::try_from(size) else {
             return fail(
-                Error::SPTCP_ERR_INVALID_PARAMETER,
+                Error::ERR_INVALID_PARAMETER,
                 format!("resize: negative size {size}"),
             );
         };
         if size > self.data.len() && self.data.try_reserve_exact(size - self.data.len()).is_err() {
             return fail(
-                Error::SPTCP_ERR_OUT_OF_MEMORY,
+                Error::ERR_OUT_OF_MEMORY,
                 format!("resize: can't allocate {size} bytes"),
             );
         }
@@ -95,14 +95,14 @@ impl StreamPeer for BufferPeer {
             .filter(|&e| e <= isize::MAX as usize);
         let Some(end) = end else {
             return fail(
-                Error::SPTCP_ERR_OUT_OF_MEMORY,
+                Error::ERR_OUT_OF_MEMORY,
                 "put_data: the buffer would be too large",
             );
         };
         if end > self.data.len() {
             if self.data.try_reserve(end - self.data.len()).is_err() {
                 return fail(
-                    Error::SPTCP_ERR_OUT_OF_MEMORY,
+                    Error::ERR_OUT_OF_MEMORY,
                     format!("put_data: can't grow the buffer to {end} bytes"),
                 );
             }
@@ -131,7 +131,7 @@ impl StreamPeer for BufferPeer {
             (
                 n,
                 fail(
-                    Error::SPTCP_ERR_INVALID_PARAMETER,
+                    Error::ERR_INVALID_PARAMETER,
                     format!(
                         "get_data: asked for {} bytes, only {n} left in the buffer",
                         buf.len()
@@ -172,7 +172,7 @@ mod tests {
         // One byte left, three asked: error, but the byte is consumed.
         let (n, r) = b.get_data(&mut out);
         assert_eq!(n, 1);
-        assert_eq!(r.unwrap_err().code, Error::SPTCP_ERR_INVALID_PARAMETER);
+        assert_eq!(r.unwrap_err().code, Error::ERR_INVALID_PARAMETER);
         assert_eq!(out[0], 3);
         assert_eq!(b.position(), 3);
         assert_eq!(b.get_partial_data(&mut out), (0, Ok(())));

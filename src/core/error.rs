@@ -6,68 +6,64 @@ use std::fmt;
 
 /// Result codes: Godot 4's `Error` enum, with the same numbers.
 ///
-/// `SPTCP_OK` (0) is success; every other value is a failure. The texts are
+/// `OK` (0) is success; every other value is a failure. The texts are
 /// Godot's (`sptcp_error_string`) and the names Godot's constants
 /// (`sptcp_error_name`). A panic inside the library is reported as
-/// `SPTCP_ERR_BUG` (47). The values the TCP calls return are 0, 1, 2, 6, 18,
+/// `ERR_BUG` (47). The values the TCP calls return are 0, 1, 2, 6, 18,
 /// 20, 22, 24, 26, 27, 30, 31 and 47.
-#[repr(C)]
 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum sptcp_error {
-    SPTCP_OK = 0,
-    SPTCP_FAILED = 1,
-    SPTCP_ERR_UNAVAILABLE = 2,
-    SPTCP_ERR_UNCONFIGURED = 3,
-    SPTCP_ERR_UNAUTHORIZED = 4,
-    SPTCP_ERR_PARAMETER_RANGE_ERROR = 5,
-    SPTCP_ERR_OUT_OF_MEMORY = 6,
-    SPTCP_ERR_FILE_NOT_FOUND = 7,
-    SPTCP_ERR_FILE_BAD_DRIVE = 8,
-    SPTCP_ERR_FILE_BAD_PATH = 9,
-    SPTCP_ERR_FILE_NO_PERMISSION = 10,
-    SPTCP_ERR_FILE_ALREADY_IN_USE = 11,
-    SPTCP_ERR_FILE_CANT_OPEN = 12,
-    SPTCP_ERR_FILE_CANT_WRITE = 13,
-    SPTCP_ERR_FILE_CANT_READ = 14,
-    SPTCP_ERR_FILE_UNRECOGNIZED = 15,
-    SPTCP_ERR_FILE_CORRUPT = 16,
-    SPTCP_ERR_FILE_MISSING_DEPENDENCIES = 17,
-    SPTCP_ERR_FILE_EOF = 18,
-    SPTCP_ERR_CANT_OPEN = 19,
-    SPTCP_ERR_CANT_CREATE = 20,
-    SPTCP_ERR_QUERY_FAILED = 21,
-    SPTCP_ERR_ALREADY_IN_USE = 22,
-    SPTCP_ERR_LOCKED = 23,
-    SPTCP_ERR_TIMEOUT = 24,
-    SPTCP_ERR_CANT_CONNECT = 25,
-    SPTCP_ERR_CANT_RESOLVE = 26,
-    SPTCP_ERR_CONNECTION_ERROR = 27,
-    SPTCP_ERR_CANT_ACQUIRE_RESOURCE = 28,
-    SPTCP_ERR_CANT_FORK = 29,
-    SPTCP_ERR_INVALID_DATA = 30,
-    SPTCP_ERR_INVALID_PARAMETER = 31,
-    SPTCP_ERR_ALREADY_EXISTS = 32,
-    SPTCP_ERR_DOES_NOT_EXIST = 33,
-    SPTCP_ERR_DATABASE_CANT_READ = 34,
-    SPTCP_ERR_DATABASE_CANT_WRITE = 35,
-    SPTCP_ERR_COMPILATION_FAILED = 36,
-    SPTCP_ERR_METHOD_NOT_FOUND = 37,
-    SPTCP_ERR_LINK_FAILED = 38,
-    SPTCP_ERR_SCRIPT_FAILED = 39,
-    SPTCP_ERR_CYCLIC_LINK = 40,
-    SPTCP_ERR_INVALID_DECLARATION = 41,
-    SPTCP_ERR_DUPLICATE_SYMBOL = 42,
-    SPTCP_ERR_PARSE_ERROR = 43,
-    SPTCP_ERR_BUSY = 44,
-    SPTCP_ERR_SKIP = 45,
-    SPTCP_ERR_HELP = 46,
-    SPTCP_ERR_BUG = 47,
-    SPTCP_ERR_PRINTER_ON_FIRE = 48,
+pub enum Error {
+    OK = 0,
+    FAILED = 1,
+    ERR_UNAVAILABLE = 2,
+    ERR_UNCONFIGURED = 3,
+    ERR_UNAUTHORIZED = 4,
+    ERR_PARAMETER_RANGE_ERROR = 5,
+    ERR_OUT_OF_MEMORY = 6,
+    ERR_FILE_NOT_FOUND = 7,
+    ERR_FILE_BAD_DRIVE = 8,
+    ERR_FILE_BAD_PATH = 9,
+    ERR_FILE_NO_PERMISSION = 10,
+    ERR_FILE_ALREADY_IN_USE = 11,
+    ERR_FILE_CANT_OPEN = 12,
+    ERR_FILE_CANT_WRITE = 13,
+    ERR_FILE_CANT_READ = 14,
+    ERR_FILE_UNRECOGNIZED = 15,
+    ERR_FILE_CORRUPT = 16,
+    ERR_FILE_MISSING_DEPENDENCIES = 17,
+    ERR_FILE_EOF = 18,
+    ERR_CANT_OPEN = 19,
+    ERR_CANT_CREATE = 20,
+    ERR_QUERY_FAILED = 21,
+    ERR_ALREADY_IN_USE = 22,
+    ERR_LOCKED = 23,
+    ERR_TIMEOUT = 24,
+    ERR_CANT_CONNECT = 25,
+    ERR_CANT_RESOLVE = 26,
+    ERR_CONNECTION_ERROR = 27,
+    ERR_CANT_ACQUIRE_RESOURCE = 28,
+    ERR_CANT_FORK = 29,
+    ERR_INVALID_DATA = 30,
+    ERR_INVALID_PARAMETER = 31,
+    ERR_ALREADY_EXISTS = 32,
+    ERR_DOES_NOT_EXIST = 33,
+    ERR_DATABASE_CANT_READ = 34,
+    ERR_DATABASE_CANT_WRITE = 35,
+    ERR_COMPILATION_FAILED = 36,
+    ERR_METHOD_NOT_FOUND = 37,
+    ERR_LINK_FAILED = 38,
+    ERR_SCRIPT_FAILED = 39,
+    ERR_CYCLIC_LINK = 40,
+    ERR_INVALID_DECLARATION = 41,
+    ERR_DUPLICATE_SYMBOL = 42,
+    ERR_PARSE_ERROR = 43,
+    ERR_BUSY = 44,
+    ERR_SKIP = 45,
+    ERR_HELP = 46,
+    ERR_BUG = 47,
+    ERR_PRINTER_ON_FIRE = 48,
 }
-
-/// The crate-internal name of [`sptcp_error`].
-pub use sptcp_error as Error;
 
 /// Godot's `error_names[]`, indexed by the error number.
 const TEXTS: [&CStr; 49] = [
@@ -156,58 +152,58 @@ impl Error {
     }
 }
 
-use sptcp_error::*;
+use Error::*;
 
 const ALL: [Error; 49] = [
-    SPTCP_OK,
-    SPTCP_FAILED,
-    SPTCP_ERR_UNAVAILABLE,
-    SPTCP_ERR_UNCONFIGURED,
-    SPTCP_ERR_UNAUTHORIZED,
-    SPTCP_ERR_PARAMETER_RANGE_ERROR,
-    SPTCP_ERR_OUT_OF_MEMORY,
-    SPTCP_ERR_FILE_NOT_FOUND,
-    SPTCP_ERR_FILE_BAD_DRIVE,
-    SPTCP_ERR_FILE_BAD_PATH,
-    SPTCP_ERR_FILE_NO_PERMISSION,
-    SPTCP_ERR_FILE_ALREADY_IN_USE,
-    SPTCP_ERR_FILE_CANT_OPEN,
-    SPTCP_ERR_FILE_CANT_WRITE,
-    SPTCP_ERR_FILE_CANT_READ,
-    SPTCP_ERR_FILE_UNRECOGNIZED,
-    SPTCP_ERR_FILE_CORRUPT,
-    SPTCP_ERR_FILE_MISSING_DEPENDENCIES,
-    SPTCP_ERR_FILE_EOF,
-    SPTCP_ERR_CANT_OPEN,
-    SPTCP_ERR_CANT_CREATE,
-    SPTCP_ERR_QUERY_FAILED,
-    SPTCP_ERR_ALREADY_IN_USE,
-    SPTCP_ERR_LOCKED,
-    SPTCP_ERR_TIMEOUT,
-    SPTCP_ERR_CANT_CONNECT,
-    SPTCP_ERR_CANT_RESOLVE,
-    SPTCP_ERR_CONNECTION_ERROR,
-    SPTCP_ERR_CANT_ACQUIRE_RESOURCE,
-    SPTCP_ERR_CANT_FORK,
-    SPTCP_ERR_INVALID_DATA,
-    SPTCP_ERR_INVALID_PARAMETER,
-    SPTCP_ERR_ALREADY_EXISTS,
-    SPTCP_ERR_DOES_NOT_EXIST,
-    SPTCP_ERR_DATABASE_CANT_READ,
-    SPTCP_ERR_DATABASE_CANT_WRITE,
-    SPTCP_ERR_COMPILATION_FAILED,
-    SPTCP_ERR_METHOD_NOT_FOUND,
-    SPTCP_ERR_LINK_FAILED,
-    SPTCP_ERR_SCRIPT_FAILED,
-    SPTCP_ERR_CYCLIC_LINK,
-    SPTCP_ERR_INVALID_DECLARATION,
-    SPTCP_ERR_DUPLICATE_SYMBOL,
-    SPTCP_ERR_PARSE_ERROR,
-    SPTCP_ERR_BUSY,
-    SPTCP_ERR_SKIP,
-    SPTCP_ERR_HELP,
-    SPTCP_ERR_BUG,
-    SPTCP_ERR_PRINTER_ON_FIRE,
+    OK,
+    FAILED,
+    ERR_UNAVAILABLE,
+    ERR_UNCONFIGURED,
+    ERR_UNAUTHORIZED,
+    ERR_PARAMETER_RANGE_ERROR,
+    ERR_OUT_OF_MEMORY,
+    ERR_FILE_NOT_FOUND,
+    ERR_FILE_BAD_DRIVE,
+    ERR_FILE_BAD_PATH,
+    ERR_FILE_NO_PERMISSION,
+    ERR_FILE_ALREADY_IN_USE,
+    ERR_FILE_CANT_OPEN,
+    ERR_FILE_CANT_WRITE,
+    ERR_FILE_CANT_READ,
+    ERR_FILE_UNRECOGNIZED,
+    ERR_FILE_CORRUPT,
+    ERR_FILE_MISSING_DEPENDENCIES,
+    ERR_FILE_EOF,
+    ERR_CANT_OPEN,
+    ERR_CANT_CREATE,
+    ERR_QUERY_FAILED,
+    ERR_ALREADY_IN_USE,
+    ERR_LOCKED,
+    ERR_TIMEOUT,
+    ERR_CANT_CONNECT,
+    ERR_CANT_RESOLVE,
+    ERR_CONNECTION_ERROR,
+    ERR_CANT_ACQUIRE_RESOURCE,
+    ERR_CANT_FORK,
+    ERR_INVALID_DATA,
+    ERR_INVALID_PARAMETER,
+    ERR_ALREADY_EXISTS,
+    ERR_DOES_NOT_EXIST,
+    ERR_DATABASE_CANT_READ,
+    ERR_DATABASE_CANT_WRITE,
+    ERR_COMPILATION_FAILED,
+    ERR_METHOD_NOT_FOUND,
+    ERR_LINK_FAILED,
+    ERR_SCRIPT_FAILED,
+    ERR_CYCLIC_LINK,
+    ERR_INVALID_DECLARATION,
+    ERR_DUPLICATE_SYMBOL,
+    ERR_PARSE_ERROR,
+    ERR_BUSY,
+    ERR_SKIP,
+    ERR_HELP,
+    ERR_BUG,
+    ERR_PRINTER_ON_FIRE,
 ];
 
 /// Godot's constant names, indexed by number (static strings for the C API).
@@ -314,7 +310,7 @@ mod tests {
         for (i, e) in ALL.iter().enumerate() {
             assert_eq!(*e as usize, i, "{e:?}");
             // The NAMES table must spell the variant's own name.
-            assert_eq!(format!("SPTCP_{}", e.name()), format!("{e:?}"));
+            assert_eq!(e.name(), format!("{e:?}"));
         }
         assert_eq!(ALL.len(), 49, "Godot's ERR_MAX");
     }
@@ -329,8 +325,8 @@ mod tests {
         assert_eq!(Error::c_name_of(26), c"ERR_CANT_RESOLVE");
         assert_eq!(Error::c_name_of(1), c"FAILED");
         assert_eq!(Error::c_name_of(i32::MIN), c"UNKNOWN_ERROR");
-        assert_eq!(Error::SPTCP_ERR_BUSY.text(), "Busy");
-        assert_eq!(Error::from_code(27), Some(SPTCP_ERR_CONNECTION_ERROR));
+        assert_eq!(Error::ERR_BUSY.text(), "Busy");
+        assert_eq!(Error::from_code(27), Some(ERR_CONNECTION_ERROR));
         assert_eq!(Error::from_code(49), None);
     }
 }

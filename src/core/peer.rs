@@ -160,7 +160,7 @@ impl Peer {
     fn put_prefixed(&mut self, body: &[u8], what: &str) -> Result<()> {
         let Ok(n) = u32::try_from(body.len()) else {
             return fail(
-                Error::SPTCP_ERR_INVALID_PARAMETER,
+                Error::ERR_INVALID_PARAMETER,
                 format!(
                     "{what}: {} bytes do not fit a 32-bit length prefix",
                     body.len()
@@ -173,10 +173,7 @@ impl Peer {
         }
         let mut msg = Vec::new();
         msg.try_reserve_exact(4 + body.len()).map_err(|_| {
-            Failure::new(
-                Error::SPTCP_ERR_OUT_OF_MEMORY,
-                format!("{what}: out of memory"),
-            )
+            Failure::new(Error::ERR_OUT_OF_MEMORY, format!("{what}: out of memory"))
         })?;
         msg.extend_from_slice(&prefix);
         msg.extend_from_slice(body);
@@ -206,7 +203,7 @@ impl Peer {
         };
         let Ok(len) = usize::try_from(len) else {
             return fail(
-                Error::SPTCP_ERR_INVALID_DATA,
+                Error::ERR_INVALID_DATA,
                 format!("{what}: negative length prefix {len} (the 4 prefix bytes were consumed)"),
             );
         };
@@ -214,7 +211,7 @@ impl Peer {
         let mut buf = Vec::new();
         buf.try_reserve_exact(len).map_err(|_| {
             Failure::new(
-                Error::SPTCP_ERR_OUT_OF_MEMORY,
+                Error::ERR_OUT_OF_MEMORY,
                 format!("{what}: can't allocate {len} bytes"),
             )
         })?;
@@ -228,7 +225,7 @@ impl Peer {
     pub fn check_length(&self, len: usize, what: &str) -> Result<()> {
         if len > self.max_message_size {
             return fail(
-                Error::SPTCP_ERR_INVALID_DATA,
+                Error::ERR_INVALID_DATA,
                 format!(
                     "{what}: length {len} exceeds the peer's max message size {} (the payload was not read)",
                     self.max_message_size
@@ -313,14 +310,11 @@ mod tests {
         q.max_message_size = 99;
         q.buffer_mut().unwrap().seek(0).unwrap();
         let e = q.get_utf8_string(-1).unwrap_err();
-        assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+        assert_eq!(e.code, Error::ERR_INVALID_DATA);
         assert_eq!(q.buffer().unwrap().position(), 4);
         q.put_fixed((-1i32).to_le_bytes()).unwrap();
         q.buffer_mut().unwrap().seek(4).unwrap();
-        assert_eq!(
-            q.get_string(-1).unwrap_err().code,
-            Error::SPTCP_ERR_INVALID_DATA
-        );
+        assert_eq!(q.get_string(-1).unwrap_err().code, Error::ERR_INVALID_DATA);
         assert_eq!(q.get_string(0).unwrap(), "");
     }
 }

@@ -15,13 +15,13 @@ pub const MAX_PATH_BYTES: usize = sys::SUN_PATH_LEN - 1;
 pub fn unix_address(path: &str, what: &str) -> Result<SockAddr> {
     if path.is_empty() {
         return fail(
-            Error::SPTCP_ERR_INVALID_PARAMETER,
+            Error::ERR_INVALID_PARAMETER,
             format!("{what}: the path is empty"),
         );
     }
     if path.len() > MAX_PATH_BYTES {
         return fail(
-            Error::SPTCP_ERR_INVALID_PARAMETER,
+            Error::ERR_INVALID_PARAMETER,
             format!(
                 "{what}: the path is {} bytes long; a Unix domain socket path takes at most {MAX_PATH_BYTES}",
                 path.len()
@@ -30,7 +30,7 @@ pub fn unix_address(path: &str, what: &str) -> Result<SockAddr> {
     }
     SockAddr::unix(path).map_err(|e| {
         super::error::Failure::new(
-            Error::SPTCP_ERR_INVALID_PARAMETER,
+            Error::ERR_INVALID_PARAMETER,
             format!("{what}: '{path}': {e}"),
         )
     })

@@ -24,11 +24,11 @@ impl SocketServer {
         SocketServer::default()
     }
 
-    /// `SPTCP_ERR_ALREADY_IN_USE` when listening (Godot's first check).
+    /// `ERR_ALREADY_IN_USE` when listening (Godot's first check).
     pub fn check_not_listening(&self) -> Result<()> {
         if self.listener.is_some() {
             return fail(
-                Error::SPTCP_ERR_ALREADY_IN_USE,
+                Error::ERR_ALREADY_IN_USE,
                 "listen: already listening; call stop first",
             );
         }
@@ -36,10 +36,10 @@ impl SocketServer {
     }
 
     /// Godot's `_listen`: starts listening on a socket that is open and
-    /// bound. A failing `listen()` closes it: `SPTCP_FAILED`.
+    /// bound. A failing `listen()` closes it: `FAILED`.
     pub fn start(&mut self, open: OpenSocket, endpoint: &str) -> Result<()> {
         if let Err(e) = open.sock.listen(BACKLOG) {
-            return fail(Error::SPTCP_FAILED, format!("listen on {endpoint}: {e}"));
+            return fail(Error::FAILED, format!("listen on {endpoint}: {e}"));
         }
         self.listener = Some(open);
         Ok(())
@@ -69,7 +69,7 @@ impl SocketServer {
     pub fn accept(&mut self) -> Result<(Socket, SockAddr)> {
         if !self.is_connection_available() {
             return fail(
-                Error::SPTCP_ERR_UNAVAILABLE,
+                Error::ERR_UNAVAILABLE,
                 "take_connection: no connection is waiting",
             );
         }
@@ -77,10 +77,10 @@ impl SocketServer {
         match sys::accept(sock) {
             Ok(accepted) => Ok(accepted),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => fail(
-                Error::SPTCP_ERR_UNAVAILABLE,
+                Error::ERR_UNAVAILABLE,
                 "take_connection: the waiting connection went away",
             ),
-            Err(e) => fail(Error::SPTCP_FAILED, format!("take_connection: accept: {e}")),
+            Err(e) => fail(Error::FAILED, format!("take_connection: accept: {e}")),
         }
     }
 

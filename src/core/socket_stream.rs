@@ -20,24 +20,20 @@ use super::stream_peer::StreamPeer;
 use super::sys::{self, PollType, SockAddr, Socket};
 
 /// Connection status of a socket peer (Godot's `StreamPeerSocket.Status`).
-#[repr(C)]
 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum sptcp_status {
+pub enum Status {
     /// No connection: new, disconnected, closed by the peer, or after a
     /// failed read or write.
-    SPTCP_STATUS_NONE = 0,
+    STATUS_NONE = 0,
     /// `sptcp_connect_to_host` started a connection; `sptcp_poll` finishes it.
-    SPTCP_STATUS_CONNECTING = 1,
+    STATUS_CONNECTING = 1,
     /// Connected: data can flow.
-    SPTCP_STATUS_CONNECTED = 2,
+    STATUS_CONNECTED = 2,
     /// The connect failed or timed out, or `sptcp_poll` saw a socket error
     /// (such as a reset). Only `sptcp_disconnect_from_host` leaves this state.
-    SPTCP_STATUS_ERROR = 3,
+    STATUS_ERROR = 3,
 }
-
-/// The crate-internal name of [`sptcp_status`].
-pub use sptcp_status as Status;
 
 /// Godot's `network/limits/tcp/connect_timeout_seconds` and
 /// `network/limits/unix/connect_timeout_seconds` default.
@@ -92,7 +88,7 @@ impl SocketStream {
     pub fn new() -> SocketStream {
         SocketStream {
             open: None,
-            status: Status::SPTCP_STATUS_NONE,
+            status: Status::STATUS_NONE,
             deadline: None,
             remote: None,
             target: None,
@@ -120,7 +116,7 @@ impl SocketStream {
     /// `poll` and a retry cost two or three); every call that must not
     /// wait passes a per-call flag, so nothing observable changes.
     fn enter_connected(&mut self) {
-        self.status = Status::SPTCP_STATUS_CONNECTED;
+        self.status = Status::STATUS_CONNECTED;
         self.kernel_waits = self
             .open
             .as_ref()
@@ -170,13 +166,13 @@ impl SocketStream {
         error: impl FnOnce(&io::Error) -> Failure,
     ) -> Result<()> {
         let Some(open) = &self.open else {
-            return fail(Error::SPTCP_ERR_BUG, "connect: no socket to connect");
+            return fail(Error::ERR_BUG, "connect: no socket to connect");
         };
         self.deadline = Some((Instant::now() + self.connect_timeout, self.connect_timeout));
         match open.sock.connect(&target) {
             Ok(()) => self.enter_connected(),
             Err(e) if sys::already_connected(&e) => self.enter_connected(),
-            Err(e) if sys::in_progress(&e) => self.status = Status::SPTCP_STATUS_CONNECTING,
+            Err(e) if sys::in_progress(&e) => self.status = Status::STATUS_CONNECTING,
             Err(e) => {
                 self.disconnect_from_host();
                 return Err(error(&e));
@@ -190,7 +186,7 @@ impl SocketStream {
     /// Closes the socket (if any) and returns to STATUS_NONE. Idempotent.
     pub fn disconnect_from_host(&mut self) {
         self.open = None;
-        self.status = Status::SPTCP_STATUS_NONE;
+        self.status = Status::STATUS_NONE;
         self.deadline = None;
         self.remote = None;
         self.target = None;
@@ -203,7 +199,7 @@ impl SocketStream {
     /// Closes the socket and enters STATUS_ERROR.
     fn enter_error(&mut self) {
         self.disconnect_from_host();
-        self.status = Status::SPTCP_STATUS_ERROR;
+        self.status = Status::STATUS_ERROR;
     }
 
     fn remote_text(&self) -> String {
@@ -217,9 +213,9 @@ impl SocketStream {
     /// with nothing left to read → NONE) or a socket error (→ ERROR).
     pub fn poll(&mut self) -> Result<()> {
         match self.status {
-            Status::SPTCP_STATUS_NONE | Status::SPTCP_STATUS_ERROR => Ok(()),
-            Status::SPTCP_STATUS_CONNECTED => self.poll_connected(),
-            Status::SPTCP_STATUS_CONNECTING => self.poll_connecting(),
+            Status::STATUS_NONE | Status::STATUS_ERROR => Ok(()),
+            Status::STATUS_CONNECTED => self.poll_connected(),
+            Status::STATUS_CONNECTING => self.poll_connecting(),
         }
     }
 
@@ -250,10 +246,7 @@ impl SocketStream {
                 };
                 let endpoint = self.remote_text();
                 self.enter_error();
-                fail(
-                    Error::SPTCP_FAILED,
-                    format!("connection to {endpoint}: {detail}"),
-                )
+                fail(Error::FAILED, format!("connection to {endpoint}: {detail}"))
             }
         }
     }
@@ -261,10 +254,7 @@ impl SocketStream {
     fn poll_connecting(&mut self) -> Result<()> {
         let (Some(open), Some(target)) = (&self.open, &self.target) else {
             self.enter_error();
-            return fail(
-                Error::SPTCP_ERR_CONNECTION_ERROR,
-                "connect: lost the socket",
-            );
+            return fail(Error::ERR_CONNECTION_ERROR, "connect: lost the socket");
         };
         let endpoint = self.remote_text();
         // A connect that failed in the background leaves its reason in
@@ -273,7 +263,7 @@ impl SocketStream {
         if let Ok(Some(e)) = open.sock.take_error() {
             self.enter_error();
             return Err(io_fail(
-                Error::SPTCP_ERR_CONNECTION_ERROR,
+                Error::ERR_CONNECTION_ERROR,
                 &format!("connect to {endpoint}"),
                 &e,
             ));
@@ -286,7 +276,7 @@ impl SocketStream {
                     let ms = timeout.as_millis();
                     self.enter_error();
                     return fail(
-                        Error::SPTCP_ERR_CONNECTION_ERROR,
+                        Error::ERR_CONNECTION_ERROR,
                         format!("connect to {endpoint}: timed out after {ms} ms"),
                     );
                 }
@@ -294,7 +284,7 @@ impl SocketStream {
             Err(e) => {
                 self.enter_error();
                 return Err(io_fail(
-                    Error::SPTCP_ERR_CONNECTION_ERROR,
+                    Error::ERR_CONNECTION_ERROR,
                     &format!("connect to {endpoint}"),
                     &e,
                 ));
@@ -305,7 +295,7 @@ impl SocketStream {
 
     fn not_connected(&self, what: &str) -> Failure {
         Failure::new(
-            Error::SPTCP_FAILED,
+            Error::FAILED,
             format!("{what}: not connected (status {:?})", self.status),
         )
     }
@@ -313,7 +303,7 @@ impl SocketStream {
     /// The socket, when CONNECTED.
     fn connected_sock(&self, what: &str) -> Result<&Socket> {
         match (&self.open, self.status) {
-            (Some(open), Status::SPTCP_STATUS_CONNECTED) => Ok(&open.sock),
+            (Some(open), Status::STATUS_CONNECTED) => Ok(&open.sock),
             _ => Err(self.not_connected(what)),
         }
     }
@@ -332,7 +322,7 @@ impl SocketStream {
 
     /// Godot's internal `read`: fills all of `buf` (`block`) or returns
     /// after the first successful receive. The peer closing gives
-    /// `SPTCP_ERR_FILE_EOF` with the bytes read so far; other errors give
+    /// `ERR_FILE_EOF` with the bytes read so far; other errors give
     /// FAILED. Either way the socket is closed and the status is NONE.
     pub fn read(&mut self, buf: &mut [u8], block: bool) -> (usize, Result<()>) {
         let what = if block {
@@ -340,7 +330,7 @@ impl SocketStream {
         } else {
             "get_partial_data"
         };
-        if self.status != Status::SPTCP_STATUS_CONNECTED {
+        if self.status != Status::STATUS_CONNECTED {
             return (0, Err(self.not_connected(what)));
         }
         // Bytes received earlier come first.
@@ -453,11 +443,8 @@ fn pending_error(sock: &Socket) -> String {
 fn wait_ready(sock: &Socket, what: PollType, op: &str) -> Result<()> {
     match sys::poll(sock, what, None) {
         Ok(r) if !r.error => Ok(()),
-        Ok(_) => fail(
-            Error::SPTCP_FAILED,
-            format!("{op}: {}", pending_error(sock)),
-        ),
-        Err(e) => Err(io_fail(Error::SPTCP_FAILED, op, &e)),
+        Ok(_) => fail(Error::FAILED, format!("{op}: {}", pending_error(sock))),
+        Err(e) => Err(io_fail(Error::FAILED, op, &e)),
     }
 }
 
@@ -473,7 +460,7 @@ fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usi
                 }
                 wait_ready(sock, PollType::Out, what)?;
             }
-            Err(e) => return Err(io_fail(Error::SPTCP_FAILED, what, &e)),
+            Err(e) => return Err(io_fail(Error::FAILED, what, &e)),
         }
     }
     Ok(())
@@ -530,7 +517,7 @@ fn recv_loop(
         match received {
             Ok(0) => {
                 return fail(
-                    Error::SPTCP_ERR_FILE_EOF,
+                    Error::ERR_FILE_EOF,
                     format!(
                         "{what}: the peer closed the connection after {got} of {} bytes",
                         buf.len()
@@ -550,7 +537,7 @@ fn recv_loop(
                 had_to_wait = true;
                 wait_ready(sock, PollType::In, what)?;
             }
-            Err(e) => return Err(io_fail(Error::SPTCP_FAILED, what, &e)),
+            Err(e) => return Err(io_fail(Error::FAILED, what, &e)),
         }
     }
     if had_to_wait {

@@ -44,7 +44,7 @@ impl TcpPeer {
     pub fn bind(&mut self, port: i32, host: &str) -> Result<()> {
         if self.stream.socket().is_some() {
             return fail(
-                Error::SPTCP_ERR_ALREADY_IN_USE,
+                Error::ERR_ALREADY_IN_USE,
                 "bind: the peer already has a socket (bound, connecting or connected); disconnect first",
             );
         }
@@ -52,19 +52,19 @@ impl TcpPeer {
             Ok(p) => p,
             Err(_) => {
                 return fail(
-                    Error::SPTCP_ERR_INVALID_PARAMETER,
+                    Error::ERR_INVALID_PARAMETER,
                     format!("bind: the local port number must be between 0 and 65535 (inclusive), got {port}"),
                 )
             }
         };
         let bind_addr = address::parse_bind_address(host)?;
         let (sock, family, local) = open_for_bind(bind_addr, port)
-            .map_err(|e| io_fail(Error::SPTCP_FAILED, "bind: can't open a socket", &e))?;
+            .map_err(|e| io_fail(Error::FAILED, "bind: can't open a socket", &e))?;
         if let Err(e) = sock.bind(&local.into()) {
             // The socket is dropped (closed) here: unlike Godot, a failed
             // bind never leaves a half-open socket behind.
             return Err(io_fail(
-                Error::SPTCP_ERR_UNAVAILABLE,
+                Error::ERR_UNAVAILABLE,
                 &format!("bind to {}", display_endpoint(local)),
                 &e,
             ));
@@ -84,9 +84,9 @@ impl TcpPeer {
 
     /// `connect_to_host` for an address already resolved.
     pub fn connect_to_ip(&mut self, ip: IpAddr, port: i32) -> Result<()> {
-        if self.stream.status() != Status::SPTCP_STATUS_NONE {
+        if self.stream.status() != Status::STATUS_NONE {
             return fail(
-                Error::SPTCP_ERR_ALREADY_IN_USE,
+                Error::ERR_ALREADY_IN_USE,
                 format!(
                     "connect_to_host: status is {:?}, not NONE; call disconnect_from_host first",
                     self.stream.status()
@@ -97,7 +97,7 @@ impl TcpPeer {
             Ok(p) if p >= 1 => p,
             _ => {
                 return fail(
-                    Error::SPTCP_ERR_INVALID_PARAMETER,
+                    Error::ERR_INVALID_PARAMETER,
                     format!("connect_to_host: the remote port number must be between 1 and 65535 (inclusive), got {port}"),
                 )
             }
@@ -109,13 +109,8 @@ impl TcpPeer {
                 IpAddr::V4(_) => (Domain::IPV4, false),
                 IpAddr::V6(_) => (Domain::IPV6, true),
             };
-            let sock = open_socket(domain, v6only).map_err(|e| {
-                io_fail(
-                    Error::SPTCP_FAILED,
-                    "connect_to_host: can't open a socket",
-                    &e,
-                )
-            })?;
+            let sock = open_socket(domain, v6only)
+                .map_err(|e| io_fail(Error::FAILED, "connect_to_host: can't open a socket", &e))?;
             self.stream.set_socket(OpenSocket::new(sock));
             self.family = Some((domain, v6only));
         }
@@ -125,13 +120,13 @@ impl TcpPeer {
         else {
             self.stream.disconnect_from_host();
             return fail(
-                Error::SPTCP_FAILED,
+                Error::FAILED,
                 format!("connect to {endpoint}: the bound socket's address family can't reach this address"),
             );
         };
         self.stream
             .start_connect(target, Endpoint::Ip(remote), |e| {
-                io_fail(Error::SPTCP_FAILED, &format!("connect to {endpoint}"), e)
+                io_fail(Error::FAILED, &format!("connect to {endpoint}"), e)
             })
     }
 
@@ -154,21 +149,18 @@ impl TcpPeer {
     /// The local port of the socket (`getsockname`).
     pub fn local_port(&self) -> Result<u16> {
         let Some(sock) = self.stream.socket() else {
-            return fail(
-                Error::SPTCP_FAILED,
-                "get_local_port: the peer has no socket",
-            );
+            return fail(Error::FAILED, "get_local_port: the peer has no socket");
         };
-        sys::local_port(sock).map_err(|e| io_fail(Error::SPTCP_FAILED, "get_local_port", &e))
+        sys::local_port(sock).map_err(|e| io_fail(Error::FAILED, "get_local_port", &e))
     }
 
     /// Turns Nagle's algorithm off (`true`) or on. Needs an open socket.
     pub fn set_no_delay(&mut self, enabled: bool) -> Result<()> {
         let Some(sock) = self.stream.socket() else {
-            return fail(Error::SPTCP_FAILED, "set_no_delay: the peer has no socket");
+            return fail(Error::FAILED, "set_no_delay: the peer has no socket");
         };
         sock.set_tcp_nodelay(enabled)
-            .map_err(|e| io_fail(Error::SPTCP_FAILED, "set_no_delay", &e))
+            .map_err(|e| io_fail(Error::FAILED, "set_no_delay", &e))
     }
 
     /// Whether TCP_NODELAY is set (false without a socket).

@@ -21,13 +21,13 @@ impl TcpServer {
 
     /// Godot's `listen(port, bind_address)`. "*" listens on IPv4 and IPv6
     /// (a dual-stack socket). SO_REUSEADDR on Unix, backlog 8. Any bind
-    /// failure is `SPTCP_ERR_ALREADY_IN_USE`, as in Godot.
+    /// failure is `ERR_ALREADY_IN_USE`, as in Godot.
     pub fn listen(&mut self, port: i32, bind_address: &str) -> Result<()> {
         self.base.check_not_listening()?;
         let addr = address::parse_bind_address(bind_address)?;
         let Ok(port) = u16::try_from(port) else {
             return fail(
-                Error::SPTCP_ERR_INVALID_PARAMETER,
+                Error::ERR_INVALID_PARAMETER,
                 format!(
                     "listen: the port number must be between 0 and 65535 (inclusive), got {port}"
                 ),
@@ -35,7 +35,7 @@ impl TcpServer {
         };
         let (sock, _, local) = open_for_bind(addr, port).map_err(|e| {
             Failure::new(
-                Error::SPTCP_ERR_CANT_CREATE,
+                Error::ERR_CANT_CREATE,
                 format!("listen: can't open a socket: {e}"),
             )
         })?;
@@ -43,7 +43,7 @@ impl TcpServer {
         let reuse = sys::set_listener_reuse(&sock);
         if let Err(e) = reuse.and_then(|()| sock.bind(&local.into())) {
             return fail(
-                Error::SPTCP_ERR_ALREADY_IN_USE,
+                Error::ERR_ALREADY_IN_USE,
                 format!("listen: bind to {endpoint}: {e}"),
             );
         }
@@ -56,7 +56,7 @@ impl TcpServer {
         match remote.as_socket() {
             Some(remote) => Ok(TcpPeer::from_accepted(sock, remote)),
             None => fail(
-                Error::SPTCP_FAILED,
+                Error::FAILED,
                 "take_connection: accepted a connection without an IP address",
             ),
         }
@@ -65,11 +65,8 @@ impl TcpServer {
     /// The port listened on (useful after `listen(0)`).
     pub fn local_port(&self) -> Result<u16> {
         let Some(sock) = self.base.socket() else {
-            return fail(
-                Error::SPTCP_FAILED,
-                "get_local_port: the server is not listening",
-            );
+            return fail(Error::FAILED, "get_local_port: the server is not listening");
         };
-        sys::local_port(sock).map_err(|e| io_fail(Error::SPTCP_FAILED, "get_local_port", &e))
+        sys::local_port(sock).map_err(|e| io_fail(Error::FAILED, "get_local_port", &e))
     }
 }

@@ -3,7 +3,7 @@
 //! `core/io/stream_peer_uds.*`).
 //!
 //! Differences from Godot master, each deliberate: a path longer than the
-//! platform takes is `SPTCP_ERR_INVALID_PARAMETER` (Godot: FAILED); a peer
+//! platform takes is `ERR_INVALID_PARAMETER` (Godot: FAILED); a peer
 //! bound with `bind` can then connect (Godot refuses any connect once the
 //! socket is open); only a stale socket file is replaced by `bind` (Godot
 //! removes a live server's file too); a failed bind removes nothing (Godot
@@ -45,32 +45,32 @@ impl UdsPeer {
     pub fn bind(&mut self, path: &str) -> Result<()> {
         if self.stream.socket().is_some() {
             return fail(
-                Error::SPTCP_ERR_ALREADY_IN_USE,
+                Error::ERR_ALREADY_IN_USE,
                 "uds_bind: the peer already has a socket (bound, connecting or connected); disconnect first",
             );
         }
         let addr = unix_address(path, "uds_bind")?;
-        let sock = open_unix("uds_bind", Error::SPTCP_FAILED)?;
+        let sock = open_unix("uds_bind", Error::FAILED)?;
         match clear_stale(path) {
             Before::Free => {}
             Before::Live => {
                 return fail(
-                    Error::SPTCP_ERR_UNAVAILABLE,
+                    Error::ERR_UNAVAILABLE,
                     format!("uds_bind: a server is listening on '{path}'"),
                 )
             }
             Before::NotASocket => {
                 return fail(
-                    Error::SPTCP_ERR_ALREADY_EXISTS,
+                    Error::ERR_ALREADY_EXISTS,
                     format!("uds_bind: '{path}' exists and is not a socket (it was not removed)"),
                 )
             }
         }
         if let Err(e) = sock.bind(&addr) {
             let code = if e.kind() == io::ErrorKind::PermissionDenied {
-                Error::SPTCP_ERR_UNAUTHORIZED
+                Error::ERR_UNAUTHORIZED
             } else {
-                Error::SPTCP_ERR_UNAVAILABLE
+                Error::ERR_UNAVAILABLE
             };
             return Err(io_fail(code, &format!("uds_bind to '{path}'"), &e));
         }
@@ -84,11 +84,11 @@ impl UdsPeer {
     /// Godot's `connect_to_host(path)`: starts a non-blocking connect to
     /// the server listening on `path`. OK means CONNECTED (usual for Unix
     /// domain sockets) or CONNECTING (the server's backlog is full);
-    /// `poll` finishes it. A path with no server is `SPTCP_FAILED`.
+    /// `poll` finishes it. A path with no server is `FAILED`.
     pub fn connect_to_host(&mut self, path: &str) -> Result<()> {
-        if self.stream.status() != Status::SPTCP_STATUS_NONE {
+        if self.stream.status() != Status::STATUS_NONE {
             return fail(
-                Error::SPTCP_ERR_ALREADY_IN_USE,
+                Error::ERR_ALREADY_IN_USE,
                 format!(
                     "uds_connect_to_host: status is {:?}, not NONE; call disconnect_from_host first",
                     self.stream.status()
@@ -97,12 +97,12 @@ impl UdsPeer {
         }
         let target = unix_address(path, "uds_connect_to_host")?;
         if self.stream.socket().is_none() {
-            let sock = open_unix("uds_connect_to_host", Error::SPTCP_FAILED)?;
+            let sock = open_unix("uds_connect_to_host", Error::FAILED)?;
             self.stream.set_socket(OpenSocket::new(sock));
         }
         self.stream
             .start_connect(target, Endpoint::Path(path.to_string()), |e| {
-                io_fail(Error::SPTCP_FAILED, &format!("connect to '{path}'"), e)
+                io_fail(Error::FAILED, &format!("connect to '{path}'"), e)
             })
     }
 
@@ -117,12 +117,12 @@ impl UdsPeer {
 }
 
 /// Opens a Unix domain socket; where the system has none (Windows before
-/// 10 1803), `SPTCP_ERR_UNAVAILABLE` says so; other failures are `code`.
+/// 10 1803), `ERR_UNAVAILABLE` says so; other failures are `code`.
 pub(crate) fn open_unix(what: &str, code: Error) -> Result<Socket> {
     sys::open_unix().map_err(|e| {
         if sys::family_unsupported(&e) {
             Failure::new(
-                Error::SPTCP_ERR_UNAVAILABLE,
+                Error::ERR_UNAVAILABLE,
                 format!("{what}: this system has no Unix domain sockets (on Windows they need Windows 10 1803 or later): {e}"),
             )
         } else {

@@ -6,7 +6,7 @@
 //! freed). A stale socket file at the path (nobody listening) is replaced,
 //! as Godot does; unlike Godot, a socket a server is still listening on is
 //! not taken over, a path longer than the platform takes is
-//! `SPTCP_ERR_INVALID_PARAMETER`, and a path that is not a socket (file,
+//! `ERR_INVALID_PARAMETER`, and a path that is not a socket (file,
 //! directory, symbolic link) is never removed.
 
 use super::error::{fail, Error, Result};
@@ -27,26 +27,26 @@ impl UdsServer {
     }
 
     /// Godot's `listen(path)`: backlog 8. Checks in Godot's order: already
-    /// listening (`SPTCP_ERR_ALREADY_IN_USE`), an empty (or too long) path
-    /// (`SPTCP_ERR_INVALID_PARAMETER`), no socket (`SPTCP_ERR_CANT_CREATE`,
-    /// or `SPTCP_ERR_UNAVAILABLE` where the system has no Unix domain
-    /// sockets), then any bind failure (`SPTCP_ERR_ALREADY_IN_USE`: a live
+    /// listening (`ERR_ALREADY_IN_USE`), an empty (or too long) path
+    /// (`ERR_INVALID_PARAMETER`), no socket (`ERR_CANT_CREATE`,
+    /// or `ERR_UNAVAILABLE` where the system has no Unix domain
+    /// sockets), then any bind failure (`ERR_ALREADY_IN_USE`: a live
     /// server there, something that is not a socket, no permission).
     pub fn listen(&mut self, path: &str) -> Result<()> {
         self.base.check_not_listening()?;
         let addr = unix_address(path, "uds_server_listen")?;
-        let sock = open_unix("uds_server_listen", Error::SPTCP_ERR_CANT_CREATE)?;
+        let sock = open_unix("uds_server_listen", Error::ERR_CANT_CREATE)?;
         match clear_stale(path) {
             Before::Free => {}
             Before::Live => {
                 return fail(
-                    Error::SPTCP_ERR_ALREADY_IN_USE,
+                    Error::ERR_ALREADY_IN_USE,
                     format!("uds_server_listen: a server is already listening on '{path}'"),
                 )
             }
             Before::NotASocket => {
                 return fail(
-                    Error::SPTCP_ERR_ALREADY_IN_USE,
+                    Error::ERR_ALREADY_IN_USE,
                     format!(
                     "uds_server_listen: '{path}' exists and is not a socket (it was not removed)"
                 ),
@@ -55,7 +55,7 @@ impl UdsServer {
         }
         if let Err(e) = sock.bind(&addr) {
             return fail(
-                Error::SPTCP_ERR_ALREADY_IN_USE,
+                Error::ERR_ALREADY_IN_USE,
                 format!("uds_server_listen: bind to '{path}': {e}"),
             );
         }

@@ -1,39 +1,20 @@
 //! StreamPeerBuffer: an in-memory `sptcp_peer` with a cursor.
 
-use super::boundary::{bytes_arg, code, copy_bytes, guard, report};
-use super::peer::{read_kind, sptcp_peer, with_kind, Kind};
+use super::boundary::{copy_bytes, export};
+use super::enums::sptcp_error;
+use super::handle::new_box;
+use super::peer::{sptcp_peer, Kind};
 use crate::core::buffer::BufferPeer;
-use crate::core::error::{sptcp_error, Failure};
+use crate::core::error::Error;
 use crate::core::peer::{Peer, PeerIo};
 
 /// Buffer calls on another kind of peer: `SPTCP_ERR_INVALID_PARAMETER`.
 const BUFFER: Kind<BufferPeer> = Kind {
     get: Peer::buffer,
     get_mut: Peer::buffer_mut,
-    other: |func| {
-        Failure::new(
-            sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
-            format!("{func}: this peer is not a buffer"),
-        )
-    },
+    code: Error::ERR_INVALID_PARAMETER,
+    other: "this peer is not a buffer",
 };
-
-fn with_buffer(
-    peer: *mut sptcp_peer,
-    func: &str,
-    f: impl FnOnce(&mut BufferPeer) -> sptcp_error,
-) -> sptcp_error {
-    with_kind(peer, &BUFFER, func, f)
-}
-
-fn read_buffer<R: Copy>(
-    peer: *const sptcp_peer,
-    func: &str,
-    nothing: R,
-    f: impl FnOnce(&BufferPeer) -> R,
-) -> R {
-    read_kind(peer, &BUFFER, func, nothing, f)
-}
 
 /// Creates an empty StreamPeerBuffer: an in-memory peer on which every
 /// data, typed and string call works (writes go to the cursor and grow the
@@ -48,23 +29,23 @@ fn read_buffer<R: Copy>(
 /// be negative after a shrinking `sptcp_buffer_resize`.
 #[no_mangle]
 pub extern "C" fn sptcp_buffer_new() -> *mut sptcp_peer {
-    guard(std::ptr::null_mut(), || {
-        sptcp_peer::new(Peer::new(PeerIo::Buffer(BufferPeer::new())))
-    })
+    export!(|_cx| Ok(new_box::<sptcp_peer>(Peer::new(PeerIo::Buffer(
+        BufferPeer::new()
+    )))))
 }
 
 /// The cursor position; -1 for NULL or a peer that is not a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_buffer_get_position(peer: *const sptcp_peer) -> i64 {
-    read_buffer(peer, "sptcp_buffer_get_position", -1, |b| {
-        b.position() as i64
-    })
+    export!(nothing = -1, |cx| Ok(
+        cx.kind(peer, &BUFFER)?.position() as i64
+    ))
 }
 
 /// The size in bytes; -1 for NULL or a peer that is not a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_buffer_get_size(peer: *const sptcp_peer) -> i64 {
-    read_buffer(peer, "sptcp_buffer_get_size", -1, |b| b.size() as i64)
+    export!(nothing = -1, |cx| Ok(cx.kind(peer, &BUFFER)?.size() as i64))
 }
 
 /// Moves the cursor to `position` (0..size; size itself is allowed).
@@ -73,7 +54,10 @@ pub extern "C" fn sptcp_buffer_get_size(peer: *const sptcp_peer) -> i64 {
 /// a peer that is not a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_buffer_seek(peer: *mut sptcp_peer, position: i64) -> sptcp_error {
-    with_buffer(peer, "sptcp_buffer_seek", |b| code(b.seek(position)))
+    export!(|cx| {
+        cx.kind_mut(peer, &BUFFER)?.seek(position)?;
+        Ok(sptcp_error::SPTCP_OK)
+    })
 }
 
 /// Resizes the buffer to `size` bytes; new bytes are zero. The cursor does
@@ -83,16 +67,19 @@ pub extern "C" fn sptcp_buffer_seek(peer: *mut sptcp_peer, position: i64) -> spt
 /// is not a buffer; `SPTCP_ERR_OUT_OF_MEMORY` when the memory cannot be had.
 #[no_mangle]
 pub extern "C" fn sptcp_buffer_resize(peer: *mut sptcp_peer, size: i64) -> sptcp_error {
-    with_buffer(peer, "sptcp_buffer_resize", |b| code(b.resize(size)))
+    export!(|cx| {
+        cx.kind_mut(peer, &BUFFER)?.resize(size)?;
+        Ok(sptcp_error::SPTCP_OK)
+    })
 }
 
 /// Empties the buffer and moves the cursor to 0.
 /// `SPTCP_ERR_INVALID_PARAMETER` for NULL or a peer that is not a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_buffer_clear(peer: *mut sptcp_peer) -> sptcp_error {
-    with_buffer(peer, "sptcp_buffer_clear", |b| {
-        b.clear();
-        sptcp_error::SPTCP_OK
+    export!(|cx| {
+        cx.kind_mut(peer, &BUFFER)?.clear();
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
@@ -106,9 +93,7 @@ pub extern "C" fn sptcp_buffer_get_data_array(
     buf: *mut u8,
     buf_len: usize,
 ) -> usize {
-    read_buffer(peer, "sptcp_buffer_get_data_array", 0, |b| {
-        copy_bytes(b.data(), buf, buf_len)
-    })
+    export!(|cx| Ok(copy_bytes(cx.kind(peer, &BUFFER)?.data(), buf, buf_len)))
 }
 
 /// Replaces the buffer's bytes with a copy of `len` bytes at `data` and
@@ -121,14 +106,10 @@ pub extern "C" fn sptcp_buffer_set_data_array(
     data: *const u8,
     len: usize,
 ) -> sptcp_error {
-    with_buffer(peer, "sptcp_buffer_set_data_array", |b| {
-        match bytes_arg(data, len, "sptcp_buffer_set_data_array") {
-            Ok(d) => {
-                b.set_data(d);
-                sptcp_error::SPTCP_OK
-            }
-            Err(f) => report(f),
-        }
+    export!(|cx| {
+        let b = cx.kind_mut(peer, &BUFFER)?;
+        b.set_data(cx.bytes(data, len, "data")?);
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
@@ -138,7 +119,8 @@ pub extern "C" fn sptcp_buffer_set_data_array(
 /// NULL for NULL or a peer that is not a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_buffer_duplicate(peer: *const sptcp_peer) -> *mut sptcp_peer {
-    read_buffer(peer, "sptcp_buffer_duplicate", std::ptr::null_mut(), |b| {
-        sptcp_peer::new(Peer::new(PeerIo::Buffer(b.duplicate())))
+    export!(|cx| {
+        let copy = cx.kind(peer, &BUFFER)?.duplicate();
+        Ok(new_box::<sptcp_peer>(Peer::new(PeerIo::Buffer(copy))))
     })
 }

@@ -2,8 +2,8 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{guard, last_error_ptr};
-use crate::core::error::sptcp_error;
+use super::boundary::{export, last_error_ptr};
+use crate::core::error::Error;
 
 /// Godot's text for an error code, e.g. "Can't connect" for
 /// `SPTCP_ERR_CANT_CONNECT`.
@@ -12,9 +12,9 @@ use crate::core::error::sptcp_error;
 /// The string is static: never NULL, never freed.
 #[no_mangle]
 pub extern "C" fn sptcp_error_string(error: i32) -> *const c_char {
-    guard(c"Unknown error".as_ptr(), || {
-        sptcp_error::c_text_of(error).as_ptr()
-    })
+    export!(nothing = c"Unknown error".as_ptr(), |_cx| Ok(
+        Error::c_text_of(error).as_ptr()
+    ))
 }
 
 /// The name of an error code's constant as Godot spells it, without the
@@ -24,9 +24,9 @@ pub extern "C" fn sptcp_error_string(error: i32) -> *const c_char {
 /// The string is static: never NULL, never freed.
 #[no_mangle]
 pub extern "C" fn sptcp_error_name(error: i32) -> *const c_char {
-    guard(c"UNKNOWN_ERROR".as_ptr(), || {
-        sptcp_error::c_name_of(error).as_ptr()
-    })
+    export!(nothing = c"UNKNOWN_ERROR".as_ptr(), |_cx| Ok(
+        Error::c_name_of(error).as_ptr()
+    ))
 }
 
 /// Details of the last call on this thread that failed, such as
@@ -39,7 +39,7 @@ pub extern "C" fn sptcp_error_name(error: i32) -> *const c_char {
 /// on this thread; copy it to keep it.
 #[no_mangle]
 pub extern "C" fn sptcp_last_error_message() -> *const c_char {
-    guard(c"".as_ptr(), last_error_ptr)
+    export!(nothing = c"".as_ptr(), |_cx| Ok(last_error_ptr()))
 }
 
 /// The library's version, "MAJOR.MINOR.PATCH", the same numbers as the

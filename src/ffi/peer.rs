@@ -3,12 +3,12 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use super::boundary::{
-    code, copy_text, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg,
-};
-use crate::core::error::{sptcp_error, Failure};
+use super::boundary::{copy_text, export, Call};
+use super::enums::{sptcp_error, sptcp_status};
+use super::handle::{free_box, new_box, Castable};
+use crate::core::error::{Error, Result};
 use crate::core::peer::{Peer, PeerIo};
-use crate::core::socket_stream::{sptcp_status, SocketStream};
+use crate::core::socket_stream::SocketStream;
 use crate::core::tcp_peer::TcpPeer;
 
 /// A stream peer: Godot's StreamPeerTCP (from `sptcp_peer_new` or
@@ -38,125 +38,62 @@ use crate::core::tcp_peer::TcpPeer;
 /// `sptcp_get_string` and their UTF-8 forms, `sptcp_set_big_endian`,
 /// `sptcp_set_max_message_size`, and the `sptcp_buffer_*` calls.
 pub struct sptcp_peer {
-    pub(crate) inner: Peer,
+    _private: [u8; 0],
 }
 
-impl sptcp_peer {
-    pub(crate) fn new(inner: Peer) -> *mut sptcp_peer {
-        into_handle(sptcp_peer { inner })
-    }
+impl Castable for sptcp_peer {
+    type RustType = Peer;
 }
 
-/// A kind of peer some functions need (TCP, buffer): how to reach it in a
-/// `Peer`, and the failure when the peer is of another kind.
+/// A kind of peer some functions need (TCP, Unix domain, socket, buffer):
+/// how to reach it in a `Peer`, and the failure when the peer is of
+/// another kind.
 pub(crate) struct Kind<K> {
     pub(crate) get: for<'a> fn(&'a Peer) -> Option<&'a K>,
     pub(crate) get_mut: for<'a> fn(&'a mut Peer) -> Option<&'a mut K>,
-    pub(crate) other: fn(&str) -> Failure,
+    pub(crate) code: Error,
+    pub(crate) other: &'static str,
 }
 
-/// Runs `f` on the `kind` part of the peer for a function returning
-/// `sptcp_error`: NULL → INVALID_PARAMETER, another kind → `kind.other`, a
-/// panic → ERR_BUG.
-pub(crate) fn with_kind<K>(
-    peer: *mut sptcp_peer,
-    kind: &Kind<K>,
-    func: &str,
-    f: impl FnOnce(&mut K) -> sptcp_error,
-) -> sptcp_error {
-    guard(sptcp_error::SPTCP_ERR_BUG, || {
-        let Some(p) = handle_mut(peer) else {
-            return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-        };
-        match (kind.get_mut)(&mut p.inner) {
-            Some(k) => f(k),
-            None => report((kind.other)(func)),
-        }
-    })
-}
+impl Call {
+    /// The `kind` part of a peer argument: NULL bails, another kind fails
+    /// with the kind's code.
+    pub(crate) fn kind<'c, K>(&'c self, peer: *const sptcp_peer, kind: &Kind<K>) -> Result<&'c K> {
+        let p = self.get(peer, "peer")?;
+        (kind.get)(p).ok_or_else(|| self.fail(kind.code, kind.other))
+    }
 
-/// Runs `f` on the `kind` part of the peer for a getter; NULL, another
-/// kind and a panic give `nothing`.
-pub(crate) fn read_kind<K, R: Copy>(
-    peer: *const sptcp_peer,
-    kind: &Kind<K>,
-    func: &str,
-    nothing: R,
-    f: impl FnOnce(&K) -> R,
-) -> R {
-    guard(nothing, || {
-        let Some(p) = handle(peer) else {
-            return null_arg(func, "peer", nothing);
-        };
-        match (kind.get)(&p.inner) {
-            Some(k) => f(k),
-            None => {
-                report((kind.other)(func));
-                nothing
-            }
-        }
-    })
+    /// [`Call::kind`], exclusive.
+    // The reference comes from the C pointer; `self` only bounds its
+    // lifetime.
+    #[allow(clippy::mut_from_ref)]
+    pub(crate) fn kind_mut<'c, K>(
+        &'c self,
+        peer: *mut sptcp_peer,
+        kind: &Kind<K>,
+    ) -> Result<&'c mut K> {
+        let p = self.get_mut(peer, "peer")?;
+        (kind.get_mut)(p).ok_or_else(|| self.fail(kind.code, kind.other))
+    }
 }
 
 /// TCP calls on another kind of peer: `SPTCP_ERR_UNAVAILABLE`, as Godot
 /// answers without a socket.
-const TCP: Kind<TcpPeer> = Kind {
+pub(crate) const TCP: Kind<TcpPeer> = Kind {
     get: Peer::tcp,
     get_mut: Peer::tcp_mut,
-    other: |func| {
-        Failure::new(
-            sptcp_error::SPTCP_ERR_UNAVAILABLE,
-            format!("{func}: this peer is not a TCP peer"),
-        )
-    },
+    code: Error::ERR_UNAVAILABLE,
+    other: "this peer is not a TCP peer",
 };
 
 /// Socket calls (Godot's StreamPeerSocket) on a buffer:
 /// `SPTCP_ERR_UNAVAILABLE`, as Godot answers without a socket.
-const SOCKET: Kind<SocketStream> = Kind {
+pub(crate) const SOCKET: Kind<SocketStream> = Kind {
     get: Peer::socket,
     get_mut: Peer::socket_mut,
-    other: |func| {
-        Failure::new(
-            sptcp_error::SPTCP_ERR_UNAVAILABLE,
-            format!("{func}: this peer has no socket (it is a buffer)"),
-        )
-    },
+    code: Error::ERR_UNAVAILABLE,
+    other: "this peer has no socket (it is a buffer)",
 };
-
-fn with_socket(
-    peer: *mut sptcp_peer,
-    func: &str,
-    f: impl FnOnce(&mut SocketStream) -> sptcp_error,
-) -> sptcp_error {
-    with_kind(peer, &SOCKET, func, f)
-}
-
-fn read_socket<R: Copy>(
-    peer: *const sptcp_peer,
-    func: &str,
-    nothing: R,
-    f: impl FnOnce(&SocketStream) -> R,
-) -> R {
-    read_kind(peer, &SOCKET, func, nothing, f)
-}
-
-fn with_tcp(
-    peer: *mut sptcp_peer,
-    func: &str,
-    f: impl FnOnce(&mut TcpPeer) -> sptcp_error,
-) -> sptcp_error {
-    with_kind(peer, &TCP, func, f)
-}
-
-fn read_tcp<R: Copy>(
-    peer: *const sptcp_peer,
-    func: &str,
-    nothing: R,
-    f: impl FnOnce(&TcpPeer) -> R,
-) -> R {
-    read_kind(peer, &TCP, func, nothing, f)
-}
 
 /// Creates a TCP peer: no socket, `SPTCP_STATUS_NONE`, a 30 s connect
 /// timeout, Nagle's algorithm on (as in Godot).
@@ -164,9 +101,7 @@ fn read_tcp<R: Copy>(
 /// Free it with `sptcp_peer_free`. Returns NULL only if memory runs out.
 #[no_mangle]
 pub extern "C" fn sptcp_peer_new() -> *mut sptcp_peer {
-    guard(std::ptr::null_mut(), || {
-        sptcp_peer::new(Peer::new(PeerIo::Tcp(TcpPeer::new())))
-    })
+    export!(|_cx| Ok(new_box(Peer::new(PeerIo::Tcp(TcpPeer::new())))))
 }
 
 /// Disconnects (closing the socket) and frees any peer: made by
@@ -178,7 +113,10 @@ pub extern "C" fn sptcp_peer_new() -> *mut sptcp_peer {
 /// (undefined behaviour).
 #[no_mangle]
 pub extern "C" fn sptcp_peer_free(peer: *mut sptcp_peer) {
-    guard((), || free_handle(peer))
+    export!(|_cx| {
+        free_box(peer);
+        Ok(())
+    })
 }
 
 /// Binds the peer's socket to a local address and port before connecting
@@ -201,13 +139,11 @@ pub extern "C" fn sptcp_peer_free(peer: *mut sptcp_peer) {
 /// be bound again at once. The status is not changed.
 #[no_mangle]
 pub extern "C" fn sptcp_bind(peer: *mut sptcp_peer, port: i32, host: *const c_char) -> sptcp_error {
-    with_tcp(peer, "sptcp_bind", |tcp| {
-        let host = if host.is_null() {
-            Ok("*")
-        } else {
-            str_arg(host, "sptcp_bind", "host")
-        };
-        code(host.and_then(|h| tcp.bind(port, h)))
+    export!(|cx| {
+        let tcp = cx.kind_mut(peer, &TCP)?;
+        let host = cx.opt_str(host, "host")?.unwrap_or("*");
+        tcp.bind(port, host)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
@@ -236,9 +172,10 @@ pub extern "C" fn sptcp_connect_to_host(
     host: *const c_char,
     port: i32,
 ) -> sptcp_error {
-    with_tcp(peer, "sptcp_connect_to_host", |tcp| {
-        let host = str_arg(host, "sptcp_connect_to_host", "host");
-        code(host.and_then(|h| tcp.connect_to_host(h, port)))
+    export!(|cx| {
+        let tcp = cx.kind_mut(peer, &TCP)?;
+        tcp.connect_to_host(cx.str(host, "host")?, port)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
@@ -249,10 +186,10 @@ pub extern "C" fn sptcp_connect_to_host(
 /// ignored (and noted in `sptcp_last_error_message`), and so is a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_disconnect_from_host(peer: *mut sptcp_peer) {
-    with_socket(peer, "sptcp_disconnect_from_host", |s| {
-        s.disconnect_from_host();
-        sptcp_error::SPTCP_OK
-    });
+    export!(|cx| {
+        cx.kind_mut(peer, &SOCKET)?.disconnect_from_host();
+        Ok(())
+    })
 }
 
 /// Writes the remote address into `buf`, like `snprintf`: IPv4 dotted
@@ -269,40 +206,25 @@ pub extern "C" fn sptcp_get_connected_host(
     buf: *mut c_char,
     buf_len: usize,
 ) -> usize {
-    guard(0, || {
-        let text = match handle(peer) {
-            None => null_arg("sptcp_get_connected_host", "peer", String::new()),
-            Some(p) => p
-                .inner
-                .tcp()
-                .map(TcpPeer::connected_host)
-                .unwrap_or_default(),
-        };
-        copy_text(&text, buf, buf_len)
+    export!(|cx| {
+        // "" for NULL too: the buffer is written in every case.
+        copy_text("", buf, buf_len);
+        let text = cx.get(peer, "peer")?.tcp().map(TcpPeer::connected_host);
+        Ok(copy_text(&text.unwrap_or_default(), buf, buf_len))
     })
 }
 
 /// The remote port, or 0 when there is no connection (or `peer` is NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_get_connected_port(peer: *const sptcp_peer) -> i32 {
-    read_tcp(peer, "sptcp_get_connected_port", 0, |tcp| {
-        i32::from(tcp.connected_port())
-    })
+    export!(|cx| Ok(i32::from(cx.kind(peer, &TCP)?.connected_port())))
 }
 
 /// The local port of the peer's socket (`getsockname`), or 0 when the peer
 /// has no socket (or `peer` is NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_get_local_port(peer: *const sptcp_peer) -> i32 {
-    read_tcp(peer, "sptcp_get_local_port", 0, |tcp| {
-        match tcp.local_port() {
-            Ok(p) => i32::from(p),
-            Err(f) => {
-                report(f);
-                0
-            }
-        }
-    })
+    export!(|cx| Ok(i32::from(cx.kind(peer, &TCP)?.local_port()?)))
 }
 
 /// The peer's status. A plain getter, as in Godot 4: it never looks at the
@@ -310,12 +232,7 @@ pub extern "C" fn sptcp_get_local_port(peer: *const sptcp_peer) -> i32 {
 /// `SPTCP_STATUS_NONE` for NULL and for a buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_get_status(peer: *const sptcp_peer) -> sptcp_status {
-    read_socket(
-        peer,
-        "sptcp_get_status",
-        sptcp_status::SPTCP_STATUS_NONE,
-        |s| s.status(),
-    )
+    export!(|cx| Ok(cx.kind(peer, &SOCKET)?.status().into()))
 }
 
 /// Updates the status from the socket, without waiting (Godot's
@@ -334,7 +251,10 @@ pub extern "C" fn sptcp_get_status(peer: *const sptcp_peer) -> sptcp_status {
 /// buffer.
 #[no_mangle]
 pub extern "C" fn sptcp_poll(peer: *mut sptcp_peer) -> sptcp_error {
-    with_socket(peer, "sptcp_poll", |s| code(s.poll()))
+    export!(|cx| {
+        cx.kind_mut(peer, &SOCKET)?.poll()?;
+        Ok(sptcp_error::SPTCP_OK)
+    })
 }
 
 /// Turns Nagle's algorithm off (`enabled` true: small writes go out at
@@ -343,9 +263,7 @@ pub extern "C" fn sptcp_poll(peer: *mut sptcp_peer) -> sptcp_error {
 /// reason goes to `sptcp_last_error_message`.
 #[no_mangle]
 pub extern "C" fn sptcp_set_no_delay(peer: *mut sptcp_peer, enabled: bool) {
-    with_tcp(peer, "sptcp_set_no_delay", |tcp| {
-        code(tcp.set_no_delay(enabled))
-    });
+    export!(|cx| cx.kind_mut(peer, &TCP)?.set_no_delay(enabled))
 }
 
 /// Sets how long a connect may stay CONNECTING before `sptcp_poll` gives
@@ -357,16 +275,18 @@ pub extern "C" fn sptcp_set_no_delay(peer: *mut sptcp_peer, enabled: bool) {
 /// ignored.
 #[no_mangle]
 pub extern "C" fn sptcp_set_connect_timeout_ms(peer: *mut sptcp_peer, ms: u32) {
-    with_socket(peer, "sptcp_set_connect_timeout_ms", |s| {
+    export!(|cx| {
+        let s = cx.kind_mut(peer, &SOCKET)?;
         s.set_connect_timeout(Duration::from_millis(u64::from(ms)));
-        sptcp_error::SPTCP_OK
-    });
+        Ok(())
+    })
 }
 
 /// The connect timeout in milliseconds (0 for NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_get_connect_timeout_ms(peer: *const sptcp_peer) -> u32 {
-    read_socket(peer, "sptcp_get_connect_timeout_ms", 0, |s| {
-        u32::try_from(s.connect_timeout().as_millis()).unwrap_or(u32::MAX)
+    export!(|cx| {
+        let ms = cx.kind(peer, &SOCKET)?.connect_timeout().as_millis();
+        Ok(u32::try_from(ms).unwrap_or(u32::MAX))
     })
 }

@@ -2,12 +2,11 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{
-    code, free_handle, guard, handle, handle_mut, into_handle, null_arg, report, str_arg,
-};
+use super::boundary::{export, Call};
+use super::enums::sptcp_error;
+use super::handle::{free_box, new_box, Castable};
 use super::peer::sptcp_peer;
-use crate::core::error::sptcp_error;
-use crate::core::error::Failure;
+use crate::core::error::{Error, Failure};
 use crate::core::peer::Peer;
 use crate::core::server::Server;
 use crate::core::tcp_server::TcpServer;
@@ -23,37 +22,38 @@ use crate::core::tcp_server::TcpServer;
 /// `sptcp_uds_server_listen`. A call for the other kind gives
 /// `SPTCP_ERR_UNAVAILABLE` (or the "nothing" value).
 pub struct sptcp_server {
-    pub(crate) inner: Server,
+    _private: [u8; 0],
 }
 
-impl sptcp_server {
-    pub(crate) fn new(inner: Server) -> *mut sptcp_server {
-        into_handle(sptcp_server { inner })
+impl Castable for sptcp_server {
+    type RustType = Server;
+}
+
+impl Call {
+    /// A call for one kind of server made on the other kind.
+    pub(crate) fn wrong_server_kind(&self, want: &str) -> Failure {
+        self.fail(
+            Error::ERR_UNAVAILABLE,
+            format!("this server is not a {want} server"),
+        )
     }
-}
-
-/// A call for one kind of server made on the other kind.
-pub(crate) fn wrong_server_kind(func: &str, want: &str) -> Failure {
-    Failure::new(
-        sptcp_error::SPTCP_ERR_UNAVAILABLE,
-        format!("{func}: this server is not a {want} server"),
-    )
 }
 
 /// Creates a server that is not listening yet. Free it with
 /// `sptcp_server_free`. Returns NULL only if memory runs out.
 #[no_mangle]
 pub extern "C" fn sptcp_server_new() -> *mut sptcp_server {
-    guard(std::ptr::null_mut(), || {
-        sptcp_server::new(Server::Tcp(TcpServer::new()))
-    })
+    export!(|_cx| Ok(new_box(Server::Tcp(TcpServer::new()))))
 }
 
 /// Stops listening and frees the server. Peers already taken are not
 /// affected. NULL is fine; freeing twice is not (undefined behaviour).
 #[no_mangle]
 pub extern "C" fn sptcp_server_free(server: *mut sptcp_server) {
-    guard((), || free_handle(server))
+    export!(|_cx| {
+        free_box(server);
+        Ok(())
+    })
 }
 
 /// Starts listening on `port` (Godot's `TCPServer.listen`), with
@@ -79,43 +79,26 @@ pub extern "C" fn sptcp_server_listen(
     port: i32,
     bind_address: *const c_char,
 ) -> sptcp_error {
-    guard(sptcp_error::SPTCP_ERR_BUG, || {
-        let Some(s) = handle_mut(server) else {
-            return null_arg(
-                "sptcp_server_listen",
-                "server",
-                sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
-            );
-        };
-        let addr = if bind_address.is_null() {
-            Ok("*")
-        } else {
-            str_arg(bind_address, "sptcp_server_listen", "bind_address")
-        };
-        let Some(tcp) = s.inner.tcp_mut() else {
-            return report(wrong_server_kind("sptcp_server_listen", "TCP"));
-        };
-        code(addr.and_then(|a| tcp.listen(port, a)))
+    export!(|cx| {
+        let s = cx.get_mut(server, "server")?;
+        let tcp = s.tcp_mut().ok_or_else(|| cx.wrong_server_kind("TCP"))?;
+        let addr = cx.opt_str(bind_address, "bind_address")?.unwrap_or("*");
+        tcp.listen(port, addr)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
 /// Whether the server is listening (false for NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_server_is_listening(server: *const sptcp_server) -> bool {
-    guard(false, || match handle(server) {
-        Some(s) => s.inner.base().is_listening(),
-        None => null_arg("sptcp_server_is_listening", "server", false),
-    })
+    export!(|cx| Ok(cx.get(server, "server")?.base().is_listening()))
 }
 
 /// Whether a connection is waiting to be taken, without waiting (false when
 /// not listening, or for NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_server_is_connection_available(server: *const sptcp_server) -> bool {
-    guard(false, || match handle(server) {
-        Some(s) => s.inner.base().is_connection_available(),
-        None => null_arg("sptcp_server_is_connection_available", "server", false),
-    })
+    export!(|cx| Ok(cx.get(server, "server")?.base().is_connection_available()))
 }
 
 /// Takes the next waiting connection as a new peer, already
@@ -128,21 +111,9 @@ pub extern "C" fn sptcp_server_is_connection_available(server: *const sptcp_serv
 /// listening, or for a NULL server; `sptcp_last_error_message` says which.
 #[no_mangle]
 pub extern "C" fn sptcp_server_take_connection(server: *mut sptcp_server) -> *mut sptcp_peer {
-    guard(std::ptr::null_mut(), || {
-        let Some(s) = handle_mut(server) else {
-            return null_arg(
-                "sptcp_server_take_connection",
-                "server",
-                std::ptr::null_mut(),
-            );
-        };
-        match s.inner.take_connection() {
-            Ok(io) => sptcp_peer::new(Peer::new(io)),
-            Err(f) => {
-                report(f);
-                std::ptr::null_mut()
-            }
-        }
+    export!(|cx| {
+        let io = cx.get_mut(server, "server")?.take_connection()?;
+        Ok(new_box::<sptcp_peer>(Peer::new(io)))
     })
 }
 
@@ -150,19 +121,10 @@ pub extern "C" fn sptcp_server_take_connection(server: *mut sptcp_server) -> *mu
 /// when not listening, or for NULL.
 #[no_mangle]
 pub extern "C" fn sptcp_server_get_local_port(server: *const sptcp_server) -> i32 {
-    guard(0, || match handle(server) {
-        Some(s) => match s.inner.tcp().map(TcpServer::local_port) {
-            Some(Ok(p)) => i32::from(p),
-            Some(Err(f)) => {
-                report(f);
-                0
-            }
-            None => {
-                report(wrong_server_kind("sptcp_server_get_local_port", "TCP"));
-                0
-            }
-        },
-        None => null_arg("sptcp_server_get_local_port", "server", 0),
+    export!(|cx| {
+        let s = cx.get(server, "server")?;
+        let tcp = s.tcp().ok_or_else(|| cx.wrong_server_kind("TCP"))?;
+        Ok(i32::from(tcp.local_port()?))
     })
 }
 
@@ -171,8 +133,8 @@ pub extern "C" fn sptcp_server_get_local_port(server: *const sptcp_server) -> i3
 /// called again. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn sptcp_server_stop(server: *mut sptcp_server) {
-    guard((), || match handle_mut(server) {
-        Some(s) => s.inner.base_mut().stop(),
-        None => null_arg("sptcp_server_stop", "server", ()),
+    export!(|cx| {
+        cx.get_mut(server, "server")?.base_mut().stop();
+        Ok(())
     })
 }

@@ -1,28 +1,16 @@
 //! The StreamPeer data calls, on any `sptcp_peer`.
 
-use super::boundary::{bytes_arg, bytes_out, code, guard, handle, handle_mut, null_arg, put_out};
+use super::boundary::{export, put_out};
+use super::enums::sptcp_error;
 use super::peer::sptcp_peer;
-use crate::core::error::{sptcp_error, Result};
-use crate::core::stream_peer::StreamPeer;
+use crate::core::error::Result;
 
-/// Runs a transfer on the peer's stream for a function that reports a byte
-/// count through `count` (which may be NULL). The count is written in every
-/// case: what was really transferred, 0 when nothing.
-fn transfer(
-    peer: *mut sptcp_peer,
-    count: *mut usize,
-    func: &str,
-    f: impl FnOnce(&mut dyn StreamPeer) -> (usize, Result<()>),
-) -> sptcp_error {
-    put_out(count, 0);
-    guard(sptcp_error::SPTCP_ERR_BUG, || {
-        let Some(p) = handle_mut(peer) else {
-            return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-        };
-        let (n, r) = f(p.inner.stream());
-        put_out(count, n);
-        code(r)
-    })
+/// The end of a transfer: `*count` (if not NULL) gets what was really
+/// moved, then the result.
+fn moved(count: *mut usize, (n, r): (usize, Result<()>)) -> Result<sptcp_error> {
+    put_out(count, n);
+    r?;
+    Ok(sptcp_error::SPTCP_OK)
 }
 
 /// Sends all `len` bytes of `data`, waiting as long as it takes (Godot's
@@ -40,14 +28,13 @@ pub extern "C" fn sptcp_put_data(
     data: *const u8,
     len: usize,
 ) -> sptcp_error {
-    transfer(peer, std::ptr::null_mut(), "sptcp_put_data", |s| {
+    export!(|cx| {
+        let p = cx.get_mut(peer, "peer")?;
         if len == 0 {
-            return (0, Ok(()));
+            return Ok(sptcp_error::SPTCP_OK);
         }
-        match bytes_arg(data, len, "sptcp_put_data") {
-            Ok(d) => (0, s.put_data(d)),
-            Err(f) => (0, Err(f)),
-        }
+        p.stream().put_data(cx.bytes(data, len, "data")?)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
@@ -64,14 +51,14 @@ pub extern "C" fn sptcp_put_partial_data(
     len: usize,
     sent: *mut usize,
 ) -> sptcp_error {
-    transfer(peer, sent, "sptcp_put_partial_data", |s| {
+    export!(|cx| {
+        put_out(sent, 0);
+        let p = cx.get_mut(peer, "peer")?;
         if len == 0 {
-            return (0, Ok(()));
+            return Ok(sptcp_error::SPTCP_OK);
         }
-        match bytes_arg(data, len, "sptcp_put_partial_data") {
-            Ok(d) => s.put_partial_data(d),
-            Err(f) => (0, Err(f)),
-        }
+        let d = cx.bytes(data, len, "data")?;
+        moved(sent, p.stream().put_partial_data(d))
     })
 }
 
@@ -92,15 +79,13 @@ pub extern "C" fn sptcp_get_data(
     len: usize,
     received: *mut usize,
 ) -> sptcp_error {
-    transfer(peer, received, "sptcp_get_data", |s| {
-        match bytes_out(buf, len, "sptcp_get_data") {
-            Ok(b) => {
-                let (n, r) = s.get_data(b);
-                b[n..].fill(0);
-                (n, r)
-            }
-            Err(f) => (0, Err(f)),
-        }
+    export!(|cx| {
+        put_out(received, 0);
+        let p = cx.get_mut(peer, "peer")?;
+        let b = cx.bytes_mut(buf, len, "buf")?;
+        let (n, r) = p.stream().get_data(b);
+        b[n..].fill(0);
+        moved(received, (n, r))
     })
 }
 
@@ -117,15 +102,12 @@ pub extern "C" fn sptcp_get_partial_data(
     len: usize,
     received: *mut usize,
 ) -> sptcp_error {
-    transfer(
-        peer,
-        received,
-        "sptcp_get_partial_data",
-        |s| match bytes_out(buf, len, "sptcp_get_partial_data") {
-            Ok(b) => s.get_partial_data(b),
-            Err(f) => (0, Err(f)),
-        },
-    )
+    export!(|cx| {
+        put_out(received, 0);
+        let p = cx.get_mut(peer, "peer")?;
+        let b = cx.bytes_mut(buf, len, "buf")?;
+        moved(received, p.stream().get_partial_data(b))
+    })
 }
 
 /// Bytes that can be read now without waiting (`FIONREAD`). -1 when the
@@ -133,10 +115,10 @@ pub extern "C" fn sptcp_get_partial_data(
 /// NULL, as in Godot.
 #[no_mangle]
 pub extern "C" fn sptcp_get_available_bytes(peer: *const sptcp_peer) -> i32 {
-    guard(-1, || match handle(peer) {
-        Some(p) => p.inner.stream_ref().available_bytes(),
-        None => null_arg("sptcp_get_available_bytes", "peer", -1),
-    })
+    export!(nothing = -1, |cx| Ok(cx
+        .get(peer, "peer")?
+        .stream_ref()
+        .available_bytes()))
 }
 
 /// Chooses the byte order of the fixed-width values (`sptcp_put_u32`, …)
@@ -145,19 +127,16 @@ pub extern "C" fn sptcp_get_available_bytes(peer: *const sptcp_peer) -> i32 {
 /// data calls are not affected. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn sptcp_set_big_endian(peer: *mut sptcp_peer, enabled: bool) {
-    guard((), || match handle_mut(peer) {
-        Some(p) => p.inner.big_endian = enabled,
-        None => null_arg("sptcp_set_big_endian", "peer", ()),
+    export!(|cx| {
+        cx.get_mut(peer, "peer")?.big_endian = enabled;
+        Ok(())
     })
 }
 
 /// Whether big-endian is on (false for NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_is_big_endian_enabled(peer: *const sptcp_peer) -> bool {
-    guard(false, || match handle(peer) {
-        Some(p) => p.inner.big_endian,
-        None => null_arg("sptcp_is_big_endian_enabled", "peer", false),
-    })
+    export!(|cx| Ok(cx.get(peer, "peer")?.big_endian))
 }
 
 /// Sets the largest length this peer accepts when reading a length-prefixed
@@ -167,17 +146,14 @@ pub extern "C" fn sptcp_is_big_endian_enabled(peer: *const sptcp_peer) -> bool {
 /// non-empty message. NULL is ignored.
 #[no_mangle]
 pub extern "C" fn sptcp_set_max_message_size(peer: *mut sptcp_peer, bytes: usize) {
-    guard((), || match handle_mut(peer) {
-        Some(p) => p.inner.max_message_size = bytes,
-        None => null_arg("sptcp_set_max_message_size", "peer", ()),
+    export!(|cx| {
+        cx.get_mut(peer, "peer")?.max_message_size = bytes;
+        Ok(())
     })
 }
 
 /// The peer's max message size in bytes (0 for NULL).
 #[no_mangle]
 pub extern "C" fn sptcp_get_max_message_size(peer: *const sptcp_peer) -> usize {
-    guard(0, || match handle(peer) {
-        Some(p) => p.inner.max_message_size,
-        None => null_arg("sptcp_get_max_message_size", "peer", 0),
-    })
+    export!(|cx| Ok(cx.get(peer, "peer")?.max_message_size))
 }

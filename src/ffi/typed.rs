@@ -7,57 +7,42 @@
 
 use std::ffi::{c_char, CString};
 
-use super::boundary::{free_c_string, guard, handle_mut, null_arg, put_out, report, str_arg};
+use super::boundary::{export, free_c_string, put_out, Call};
+use super::enums::sptcp_error;
 use super::peer::sptcp_peer;
-use crate::core::error::{sptcp_error, Failure, Result};
+use crate::core::error::{Error, Result};
 use crate::core::peer::Peer;
 
-/// Runs a writer on the peer: NULL → INVALID_PARAMETER, panic → ERR_BUG.
+/// A writer on the peer.
 fn put_with(
+    cx: &Call,
     peer: *mut sptcp_peer,
-    func: &str,
     f: impl FnOnce(&mut Peer) -> Result<()>,
-) -> sptcp_error {
-    guard(sptcp_error::SPTCP_ERR_BUG, || match handle_mut(peer) {
-        Some(p) => match f(&mut p.inner) {
-            Ok(()) => sptcp_error::SPTCP_OK,
-            Err(e) => report(e),
-        },
-        None => null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER),
-    })
+) -> Result<sptcp_error> {
+    f(cx.get_mut(peer, "peer")?)?;
+    Ok(sptcp_error::SPTCP_OK)
 }
 
-/// Runs a reader on the peer and stores its value in `*out` (`T::default()`,
-/// that is 0, on any failure). `out` is required.
+/// A reader on the peer: its value goes to `*out` (`T::default()`, that is
+/// 0, on any failure, also for a NULL peer). `out` is required.
 fn get_with<T: Default>(
+    cx: &Call,
     peer: *mut sptcp_peer,
     out: *mut T,
-    func: &str,
     f: impl FnOnce(&mut Peer) -> Result<T>,
-) -> sptcp_error {
+) -> Result<sptcp_error> {
     put_out(out, T::default());
-    guard(sptcp_error::SPTCP_ERR_BUG, || {
-        let Some(p) = handle_mut(peer) else {
-            return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-        };
-        if out.is_null() {
-            return null_arg(func, "out", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-        }
-        match f(&mut p.inner) {
-            Ok(v) => {
-                put_out(out, v);
-                sptcp_error::SPTCP_OK
-            }
-            Err(e) => report(e),
-        }
-    })
+    let p = cx.get_mut(peer, "peer")?;
+    cx.need(out, "out")?;
+    put_out(out, f(p)?);
+    Ok(sptcp_error::SPTCP_OK)
 }
 
 /// Writes a signed 8-bit integer (1 byte) (Godot's `StreamPeer.put_8`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_8(peer: *mut sptcp_peer, value: i8) -> sptcp_error {
-    put_with(peer, "sptcp_put_8", |p| p.put_fixed(value.to_le_bytes()))
+    export!(|cx| { put_with(cx, peer, |p| p.put_fixed(value.to_le_bytes())) })
 }
 
 /// Reads a signed 8-bit integer (1 byte) into `*out` (Godot's `StreamPeer.get_8`), waiting
@@ -67,16 +52,14 @@ pub extern "C" fn sptcp_put_8(peer: *mut sptcp_peer, value: i8) -> sptcp_error {
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_8(peer: *mut sptcp_peer, out: *mut i8) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_8", |p| {
-        p.get_fixed().map(i8::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(i8::from_le_bytes) }) })
 }
 
 /// Writes an unsigned 8-bit integer (1 byte) (Godot's `StreamPeer.put_u8`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_u8(peer: *mut sptcp_peer, value: u8) -> sptcp_error {
-    put_with(peer, "sptcp_put_u8", |p| p.put_fixed(value.to_le_bytes()))
+    export!(|cx| { put_with(cx, peer, |p| p.put_fixed(value.to_le_bytes())) })
 }
 
 /// Reads an unsigned 8-bit integer (1 byte) into `*out` (Godot's `StreamPeer.get_u8`), waiting
@@ -86,16 +69,14 @@ pub extern "C" fn sptcp_put_u8(peer: *mut sptcp_peer, value: u8) -> sptcp_error 
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_u8(peer: *mut sptcp_peer, out: *mut u8) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_u8", |p| {
-        p.get_fixed().map(u8::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(u8::from_le_bytes) }) })
 }
 
 /// Writes a signed 16-bit integer (2 bytes) (Godot's `StreamPeer.put_16`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_16(peer: *mut sptcp_peer, value: i16) -> sptcp_error {
-    put_with(peer, "sptcp_put_16", |p| p.put_fixed(value.to_le_bytes()))
+    export!(|cx| { put_with(cx, peer, |p| p.put_fixed(value.to_le_bytes())) })
 }
 
 /// Reads a signed 16-bit integer (2 bytes) into `*out` (Godot's `StreamPeer.get_16`), waiting
@@ -105,16 +86,14 @@ pub extern "C" fn sptcp_put_16(peer: *mut sptcp_peer, value: i16) -> sptcp_error
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_16(peer: *mut sptcp_peer, out: *mut i16) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_16", |p| {
-        p.get_fixed().map(i16::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(i16::from_le_bytes) }) })
 }
 
 /// Writes an unsigned 16-bit integer (2 bytes) (Godot's `StreamPeer.put_u16`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_u16(peer: *mut sptcp_peer, value: u16) -> sptcp_error {
-    put_with(peer, "sptcp_put_u16", |p| p.put_fixed(value.to_le_bytes()))
+    export!(|cx| { put_with(cx, peer, |p| p.put_fixed(value.to_le_bytes())) })
 }
 
 /// Reads an unsigned 16-bit integer (2 bytes) into `*out` (Godot's `StreamPeer.get_u16`), waiting
@@ -124,16 +103,14 @@ pub extern "C" fn sptcp_put_u16(peer: *mut sptcp_peer, value: u16) -> sptcp_erro
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_u16(peer: *mut sptcp_peer, out: *mut u16) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_u16", |p| {
-        p.get_fixed().map(u16::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(u16::from_le_bytes) }) })
 }
 
 /// Writes a signed 32-bit integer (4 bytes) (Godot's `StreamPeer.put_32`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_32(peer: *mut sptcp_peer, value: i32) -> sptcp_error {
-    put_with(peer, "sptcp_put_32", |p| p.put_fixed(value.to_le_bytes()))
+    export!(|cx| { put_with(cx, peer, |p| p.put_fixed(value.to_le_bytes())) })
 }
 
 /// Reads a signed 32-bit integer (4 bytes) into `*out` (Godot's `StreamPeer.get_32`), waiting
@@ -143,16 +120,14 @@ pub extern "C" fn sptcp_put_32(peer: *mut sptcp_peer, value: i32) -> sptcp_error
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_32(peer: *mut sptcp_peer, out: *mut i32) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_32", |p| {
-        p.get_fixed().map(i32::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(i32::from_le_bytes) }) })
 }
 
 /// Writes an unsigned 32-bit integer (4 bytes) (Godot's `StreamPeer.put_u32`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_u32(peer: *mut sptcp_peer, value: u32) -> sptcp_error {
-    put_with(peer, "sptcp_put_u32", |p| p.put_fixed(value.to_le_bytes()))
+    export!(|cx| { put_with(cx, peer, |p| p.put_fixed(value.to_le_bytes())) })
 }
 
 /// Reads an unsigned 32-bit integer (4 bytes) into `*out` (Godot's `StreamPeer.get_u32`), waiting
@@ -162,16 +137,14 @@ pub extern "C" fn sptcp_put_u32(peer: *mut sptcp_peer, value: u32) -> sptcp_erro
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_u32(peer: *mut sptcp_peer, out: *mut u32) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_u32", |p| {
-        p.get_fixed().map(u32::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(u32::from_le_bytes) }) })
 }
 
 /// Writes a signed 64-bit integer (8 bytes) (Godot's `StreamPeer.put_64`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_64(peer: *mut sptcp_peer, value: i64) -> sptcp_error {
-    put_with(peer, "sptcp_put_64", |p| p.put_fixed(value.to_le_bytes()))
+    export!(|cx| { put_with(cx, peer, |p| p.put_fixed(value.to_le_bytes())) })
 }
 
 /// Reads a signed 64-bit integer (8 bytes) into `*out` (Godot's `StreamPeer.get_64`), waiting
@@ -181,16 +154,14 @@ pub extern "C" fn sptcp_put_64(peer: *mut sptcp_peer, value: i64) -> sptcp_error
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_64(peer: *mut sptcp_peer, out: *mut i64) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_64", |p| {
-        p.get_fixed().map(i64::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(i64::from_le_bytes) }) })
 }
 
 /// Writes an unsigned 64-bit integer (8 bytes) (Godot's `StreamPeer.put_u64`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_u64(peer: *mut sptcp_peer, value: u64) -> sptcp_error {
-    put_with(peer, "sptcp_put_u64", |p| p.put_fixed(value.to_le_bytes()))
+    export!(|cx| { put_with(cx, peer, |p| p.put_fixed(value.to_le_bytes())) })
 }
 
 /// Reads an unsigned 64-bit integer (8 bytes) into `*out` (Godot's `StreamPeer.get_u64`), waiting
@@ -200,9 +171,7 @@ pub extern "C" fn sptcp_put_u64(peer: *mut sptcp_peer, value: u64) -> sptcp_erro
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_u64(peer: *mut sptcp_peer, out: *mut u64) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_u64", |p| {
-        p.get_fixed().map(u64::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(u64::from_le_bytes) }) })
 }
 
 /// Writes an IEEE binary32 float (4 bytes) (Godot's `StreamPeer.put_float`), little-endian unless
@@ -212,9 +181,7 @@ pub extern "C" fn sptcp_get_u64(peer: *mut sptcp_peer, out: *mut u64) -> sptcp_e
 /// passes a float, which is written as is.
 #[no_mangle]
 pub extern "C" fn sptcp_put_float(peer: *mut sptcp_peer, value: f32) -> sptcp_error {
-    put_with(peer, "sptcp_put_float", |p| {
-        p.put_fixed(value.to_le_bytes())
-    })
+    export!(|cx| { put_with(cx, peer, |p| { p.put_fixed(value.to_le_bytes()) }) })
 }
 
 /// Reads an IEEE binary32 float (4 bytes) into `*out` (Godot's `StreamPeer.get_float`), waiting
@@ -224,18 +191,14 @@ pub extern "C" fn sptcp_put_float(peer: *mut sptcp_peer, value: f32) -> sptcp_er
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_float(peer: *mut sptcp_peer, out: *mut f32) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_float", |p| {
-        p.get_fixed().map(f32::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(f32::from_le_bytes) }) })
 }
 
 /// Writes an IEEE binary64 double (8 bytes) (Godot's `StreamPeer.put_double`), little-endian unless
 /// `sptcp_set_big_endian` is on. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_double(peer: *mut sptcp_peer, value: f64) -> sptcp_error {
-    put_with(peer, "sptcp_put_double", |p| {
-        p.put_fixed(value.to_le_bytes())
-    })
+    export!(|cx| { put_with(cx, peer, |p| { p.put_fixed(value.to_le_bytes()) }) })
 }
 
 /// Reads an IEEE binary64 double (8 bytes) into `*out` (Godot's `StreamPeer.get_double`), waiting
@@ -245,9 +208,7 @@ pub extern "C" fn sptcp_put_double(peer: *mut sptcp_peer, value: f64) -> sptcp_e
 /// `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer or `out`.
 #[no_mangle]
 pub extern "C" fn sptcp_get_double(peer: *mut sptcp_peer, out: *mut f64) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_double", |p| {
-        p.get_fixed().map(f64::from_le_bytes)
-    })
+    export!(|cx| { get_with(cx, peer, out, |p| { p.get_fixed().map(f64::from_le_bytes) }) })
 }
 
 /// Writes a half-precision float (2 bytes, IEEE binary16) made the way
@@ -256,14 +217,14 @@ pub extern "C" fn sptcp_get_double(peer: *mut sptcp_peer, out: *mut f64) -> sptc
 /// 65536 up become infinity, NaN stays NaN. Same errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_half(peer: *mut sptcp_peer, value: f32) -> sptcp_error {
-    put_with(peer, "sptcp_put_half", |p| p.put_half(value))
+    export!(|cx| { put_with(cx, peer, |p| p.put_half(value)) })
 }
 
 /// Reads a half-precision float (2 bytes) into `*out`, converted exactly
 /// (subnormals included). Errors as `sptcp_get_u16`; `*out` is 0 on failure.
 #[no_mangle]
 pub extern "C" fn sptcp_get_half(peer: *mut sptcp_peer, out: *mut f32) -> sptcp_error {
-    get_with(peer, out, "sptcp_get_half", Peer::get_half)
+    export!(|cx| { get_with(cx, peer, out, Peer::get_half) })
 }
 
 /// Writes a string the way Godot's `put_string` does: a u32 count of
@@ -276,8 +237,10 @@ pub extern "C" fn sptcp_get_half(peer: *mut sptcp_peer, out: *mut f32) -> sptcp_
 /// `sptcp_put_data`. The prefix follows `sptcp_set_big_endian`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_string(peer: *mut sptcp_peer, utf8: *const c_char) -> sptcp_error {
-    put_with(peer, "sptcp_put_string", |p| {
-        p.put_string(str_arg(utf8, "sptcp_put_string", "utf8")?)
+    export!(|cx| {
+        let p = cx.get_mut(peer, "peer")?;
+        p.put_string(cx.str(utf8, "utf8")?)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
@@ -288,48 +251,35 @@ pub extern "C" fn sptcp_put_string(peer: *mut sptcp_peer, utf8: *const c_char) -
 /// sent); otherwise errors as `sptcp_put_data`.
 #[no_mangle]
 pub extern "C" fn sptcp_put_utf8_string(peer: *mut sptcp_peer, utf8: *const c_char) -> sptcp_error {
-    put_with(peer, "sptcp_put_utf8_string", |p| {
-        p.put_utf8_string(str_arg(utf8, "sptcp_put_utf8_string", "utf8")?)
+    export!(|cx| {
+        let p = cx.get_mut(peer, "peer")?;
+        p.put_utf8_string(cx.str(utf8, "utf8")?)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
 /// Hands a decoded string to C: `*out` gets an owned NUL-terminated copy,
-/// `*out_len` its length; NULL and 0 on failure.
+/// `*out_len` its length; NULL and 0 on failure (also for a NULL peer).
 fn get_text(
+    cx: &Call,
     peer: *mut sptcp_peer,
     bytes: i32,
     out: *mut *mut c_char,
     out_len: *mut usize,
-    func: &str,
     f: impl FnOnce(&mut Peer, i32) -> Result<String>,
-) -> sptcp_error {
+) -> Result<sptcp_error> {
     put_out(out, std::ptr::null_mut());
     put_out(out_len, 0);
-    guard(sptcp_error::SPTCP_ERR_BUG, || {
-        let Some(p) = handle_mut(peer) else {
-            return null_arg(func, "peer", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-        };
-        if out.is_null() {
-            return null_arg(func, "out", sptcp_error::SPTCP_ERR_INVALID_PARAMETER);
-        }
-        let text = match f(&mut p.inner, bytes) {
-            Ok(t) => t,
-            Err(e) => return report(e),
-        };
-        let len = text.len();
-        // The decoders stop at the first NUL, so there is none inside.
-        match CString::new(text) {
-            Ok(c) => {
-                put_out(out, c.into_raw());
-                put_out(out_len, len);
-                sptcp_error::SPTCP_OK
-            }
-            Err(_) => report(Failure::new(
-                sptcp_error::SPTCP_ERR_BUG,
-                format!("{func}: NUL inside a decoded string"),
-            )),
-        }
-    })
+    let p = cx.get_mut(peer, "peer")?;
+    cx.need(out, "out")?;
+    let text = f(p, bytes)?;
+    let len = text.len();
+    // The decoders stop at the first NUL, so there is none inside.
+    let c =
+        CString::new(text).map_err(|_| cx.fail(Error::ERR_BUG, "NUL inside a decoded string"))?;
+    put_out(out, c.into_raw());
+    put_out(out_len, len);
+    Ok(sptcp_error::SPTCP_OK)
 }
 
 /// Reads a string the way Godot's `get_string` does and returns it as
@@ -356,14 +306,7 @@ pub extern "C" fn sptcp_get_string(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> sptcp_error {
-    get_text(
-        peer,
-        bytes,
-        out,
-        out_len,
-        "sptcp_get_string",
-        Peer::get_string,
-    )
+    export!(|cx| get_text(cx, peer, bytes, out, out_len, Peer::get_string))
 }
 
 /// Reads a UTF-8 string the way Godot's `get_utf8_string` does: a leading
@@ -378,14 +321,7 @@ pub extern "C" fn sptcp_get_utf8_string(
     out: *mut *mut c_char,
     out_len: *mut usize,
 ) -> sptcp_error {
-    get_text(
-        peer,
-        bytes,
-        out,
-        out_len,
-        "sptcp_get_utf8_string",
-        Peer::get_utf8_string,
-    )
+    export!(|cx| get_text(cx, peer, bytes, out, out_len, Peer::get_utf8_string))
 }
 
 /// Frees a string returned by `sptcp_get_string` or `sptcp_get_utf8_string`.
@@ -393,5 +329,8 @@ pub extern "C" fn sptcp_get_utf8_string(
 /// not (undefined behaviour). Never pass these strings to `free()`.
 #[no_mangle]
 pub extern "C" fn sptcp_string_free(s: *mut c_char) {
-    guard((), || free_c_string(s))
+    export!(|_cx| {
+        free_c_string(s);
+        Ok(())
+    })
 }

@@ -5,10 +5,12 @@
 
 use std::ffi::c_char;
 
-use super::boundary::{code, copy_text, guard, handle, handle_mut, null_arg, report, str_arg};
-use super::peer::{sptcp_peer, with_kind, Kind};
-use super::server::{sptcp_server, wrong_server_kind};
-use crate::core::error::{sptcp_error, Failure};
+use super::boundary::{copy_text, export};
+use super::enums::sptcp_error;
+use super::handle::new_box;
+use super::peer::{sptcp_peer, Kind};
+use super::server::sptcp_server;
+use crate::core::error::Error;
 use crate::core::peer::{Peer, PeerIo};
 use crate::core::server::Server;
 use crate::core::uds_peer::UdsPeer;
@@ -18,12 +20,8 @@ use crate::core::uds_server::UdsServer;
 const UDS: Kind<UdsPeer> = Kind {
     get: Peer::uds,
     get_mut: Peer::uds_mut,
-    other: |func| {
-        Failure::new(
-            sptcp_error::SPTCP_ERR_UNAVAILABLE,
-            format!("{func}: this peer is not a Unix domain peer"),
-        )
-    },
+    code: Error::ERR_UNAVAILABLE,
+    other: "this peer is not a Unix domain peer",
 };
 
 /// Creates a Unix domain socket peer (Godot master's StreamPeerUDS): no
@@ -41,9 +39,9 @@ const UDS: Kind<UdsPeer> = Kind {
 /// (Windows before 10 1803), bind and connect say so.
 #[no_mangle]
 pub extern "C" fn sptcp_uds_new() -> *mut sptcp_peer {
-    guard(std::ptr::null_mut(), || {
-        sptcp_peer::new(Peer::new(PeerIo::Uds(UdsPeer::new())))
-    })
+    export!(|_cx| Ok(new_box::<sptcp_peer>(Peer::new(
+        PeerIo::Uds(UdsPeer::new())
+    ))))
 }
 
 /// Binds the peer's socket to `path` before connecting (Godot master's
@@ -66,9 +64,10 @@ pub extern "C" fn sptcp_uds_new() -> *mut sptcp_peer {
 /// After any failure the peer holds no socket.
 #[no_mangle]
 pub extern "C" fn sptcp_uds_bind(peer: *mut sptcp_peer, path: *const c_char) -> sptcp_error {
-    with_kind(peer, &UDS, "sptcp_uds_bind", |uds| {
-        let path = str_arg(path, "sptcp_uds_bind", "path");
-        code(path.and_then(|p| uds.bind(p)))
+    export!(|cx| {
+        let uds = cx.kind_mut(peer, &UDS)?;
+        uds.bind(cx.str(path, "path")?)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
@@ -93,9 +92,10 @@ pub extern "C" fn sptcp_uds_connect_to_host(
     peer: *mut sptcp_peer,
     path: *const c_char,
 ) -> sptcp_error {
-    with_kind(peer, &UDS, "sptcp_uds_connect_to_host", |uds| {
-        let path = str_arg(path, "sptcp_uds_connect_to_host", "path");
-        code(path.and_then(|p| uds.connect_to_host(p)))
+    export!(|cx| {
+        let uds = cx.kind_mut(peer, &UDS)?;
+        uds.connect_to_host(cx.str(path, "path")?)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }
 
@@ -113,18 +113,15 @@ pub extern "C" fn sptcp_uds_get_connected_path(
     buf: *mut c_char,
     buf_len: usize,
 ) -> usize {
-    guard(0, || {
-        let text = match handle(peer) {
-            None => null_arg("sptcp_uds_get_connected_path", "peer", ""),
-            Some(p) => match p.inner.uds() {
-                Some(uds) => uds.connected_path(),
-                None => {
-                    report((UDS.other)("sptcp_uds_get_connected_path"));
-                    ""
-                }
-            },
-        };
-        copy_text(text, buf, buf_len)
+    export!(|cx| {
+        // "" for a NULL peer or another kind too: the buffer is written in
+        // every case.
+        copy_text("", buf, buf_len);
+        Ok(copy_text(
+            cx.kind(peer, &UDS)?.connected_path(),
+            buf,
+            buf_len,
+        ))
     })
 }
 
@@ -139,9 +136,7 @@ pub extern "C" fn sptcp_uds_get_connected_path(
 /// memory runs out.
 #[no_mangle]
 pub extern "C" fn sptcp_uds_server_new() -> *mut sptcp_server {
-    guard(std::ptr::null_mut(), || {
-        sptcp_server::new(Server::Uds(UdsServer::new()))
-    })
+    export!(|_cx| Ok(new_box::<sptcp_server>(Server::Uds(UdsServer::new()))))
 }
 
 /// Starts listening on `path` (Godot master's `UDSServer.listen`), with a
@@ -166,18 +161,12 @@ pub extern "C" fn sptcp_uds_server_listen(
     server: *mut sptcp_server,
     path: *const c_char,
 ) -> sptcp_error {
-    guard(sptcp_error::SPTCP_ERR_BUG, || {
-        let Some(s) = handle_mut(server) else {
-            return null_arg(
-                "sptcp_uds_server_listen",
-                "server",
-                sptcp_error::SPTCP_ERR_INVALID_PARAMETER,
-            );
-        };
-        let Some(uds) = s.inner.uds_mut() else {
-            return report(wrong_server_kind("sptcp_uds_server_listen", "Unix domain"));
-        };
-        let path = str_arg(path, "sptcp_uds_server_listen", "path");
-        code(path.and_then(|p| uds.listen(p)))
+    export!(|cx| {
+        let s = cx.get_mut(server, "server")?;
+        let uds = s
+            .uds_mut()
+            .ok_or_else(|| cx.wrong_server_kind("Unix domain"))?;
+        uds.listen(cx.str(path, "path")?)?;
+        Ok(sptcp_error::SPTCP_OK)
     })
 }

@@ -31,6 +31,8 @@
 //! Policy that is the same everywhere (EINTR retries with the remaining
 //! time recomputed, non-blocking + close-on-exec sockets) lives here.
 
+#![allow(unsafe_code)] // one of the places `unsafe` is allowed: see src/lib.rs
+
 use std::io;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

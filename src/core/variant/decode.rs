@@ -13,8 +13,9 @@ use crate::core::error::{fail, Error, Result};
 use VariantType::*;
 
 /// Decodes one Variant from the start of `buf`; returns it and how many
-/// bytes it used (as Godot's `r_len`, which may count padding that the
-/// buffer does not hold at its very end).
+/// bytes it used: Godot's `r_len`, except that padding the buffer does not
+/// hold at its very end is not counted (Godot counts it), so the count
+/// never exceeds `buf.len()`.
 pub fn decode(buf: &[u8], format: Format, allow_objects: bool) -> Result<(Variant, usize)> {
     let mut r = Reader {
         buf,
@@ -23,39 +24,40 @@ pub fn decode(buf: &[u8], format: Format, allow_objects: bool) -> Result<(Varian
         allow_objects,
     };
     let v = r.variant()?;
+    debug_assert!(r.pos <= buf.len());
     Ok((v, r.pos))
 }
 
 /// The Godot 4 type of a Godot 3 type id.
 fn from_godot3(id: u32) -> Option<VariantType> {
     Some(match id {
-        0 => SPTCP_TYPE_NIL,
-        1 => SPTCP_TYPE_BOOL,
-        2 => SPTCP_TYPE_INT,
-        3 => SPTCP_TYPE_FLOAT,
-        4 => SPTCP_TYPE_STRING,
-        5 => SPTCP_TYPE_VECTOR2,
-        6 => SPTCP_TYPE_RECT2,
-        7 => SPTCP_TYPE_VECTOR3,
-        8 => SPTCP_TYPE_TRANSFORM2D,
-        9 => SPTCP_TYPE_PLANE,
-        10 => SPTCP_TYPE_QUATERNION,
-        11 => SPTCP_TYPE_AABB,
-        12 => SPTCP_TYPE_BASIS,
-        13 => SPTCP_TYPE_TRANSFORM3D,
-        14 => SPTCP_TYPE_COLOR,
-        15 => SPTCP_TYPE_NODE_PATH,
-        16 => SPTCP_TYPE_RID,
-        17 => SPTCP_TYPE_OBJECT,
-        18 => SPTCP_TYPE_DICTIONARY,
-        19 => SPTCP_TYPE_ARRAY,
-        20 => SPTCP_TYPE_PACKED_BYTE_ARRAY,
-        21 => SPTCP_TYPE_PACKED_INT32_ARRAY,
-        22 => SPTCP_TYPE_PACKED_FLOAT32_ARRAY,
-        23 => SPTCP_TYPE_PACKED_STRING_ARRAY,
-        24 => SPTCP_TYPE_PACKED_VECTOR2_ARRAY,
-        25 => SPTCP_TYPE_PACKED_VECTOR3_ARRAY,
-        26 => SPTCP_TYPE_PACKED_COLOR_ARRAY,
+        0 => TYPE_NIL,
+        1 => TYPE_BOOL,
+        2 => TYPE_INT,
+        3 => TYPE_FLOAT,
+        4 => TYPE_STRING,
+        5 => TYPE_VECTOR2,
+        6 => TYPE_RECT2,
+        7 => TYPE_VECTOR3,
+        8 => TYPE_TRANSFORM2D,
+        9 => TYPE_PLANE,
+        10 => TYPE_QUATERNION,
+        11 => TYPE_AABB,
+        12 => TYPE_BASIS,
+        13 => TYPE_TRANSFORM3D,
+        14 => TYPE_COLOR,
+        15 => TYPE_NODE_PATH,
+        16 => TYPE_RID,
+        17 => TYPE_OBJECT,
+        18 => TYPE_DICTIONARY,
+        19 => TYPE_ARRAY,
+        20 => TYPE_PACKED_BYTE_ARRAY,
+        21 => TYPE_PACKED_INT32_ARRAY,
+        22 => TYPE_PACKED_FLOAT32_ARRAY,
+        23 => TYPE_PACKED_STRING_ARRAY,
+        24 => TYPE_PACKED_VECTOR2_ARRAY,
+        25 => TYPE_PACKED_VECTOR3_ARRAY,
+        26 => TYPE_PACKED_COLOR_ARRAY,
         _ => return None,
     })
 }
@@ -83,7 +85,7 @@ struct Reader<'a> {
 }
 
 fn invalid<T>(what: &str) -> Result<T> {
-    fail(Error::SPTCP_ERR_INVALID_DATA, format!("decode: {what}"))
+    fail(Error::ERR_INVALID_DATA, format!("decode: {what}"))
 }
 
 impl Reader<'_> {
@@ -143,7 +145,7 @@ impl Reader<'_> {
         let pad = (4 - len % 4) % 4;
         if len.checked_add(pad).is_none_or(|n| n > self.left()) {
             return fail(
-                Error::SPTCP_ERR_FILE_EOF,
+                Error::ERR_FILE_EOF,
                 format!("decode: a string of {len} bytes, {} left", self.left()),
             );
         }
@@ -204,7 +206,7 @@ impl Reader<'_> {
         loop {
             if stack.len() > MAX_DEPTH {
                 return fail(
-                    Error::SPTCP_ERR_OUT_OF_MEMORY,
+                    Error::ERR_OUT_OF_MEMORY,
                     "decode: nesting deeper than 1024 levels",
                 );
             }
@@ -274,7 +276,7 @@ impl Reader<'_> {
         let godot4 = self.format == Format::Godot4;
         Ok(match t {
             None => return invalid(&format!("unknown type {id}")),
-            Some(SPTCP_TYPE_ARRAY) => {
+            Some(TYPE_ARRAY) => {
                 let mut a = Array::default();
                 if godot4 {
                     a.elem_type = self.container_type((header >> 16) & 3)?;
@@ -286,7 +288,7 @@ impl Reader<'_> {
                 a.items.reserve(n);
                 Start::Open(Open::Array(a, n))
             }
-            Some(SPTCP_TYPE_DICTIONARY) => {
+            Some(TYPE_DICTIONARY) => {
                 let mut d = Box::<Dictionary>::default();
                 if godot4 {
                     d.key_type = self.container_type((header >> 16) & 3)?;
@@ -298,7 +300,7 @@ impl Reader<'_> {
                 }
                 Start::Open(Open::Dictionary(d, n, None))
             }
-            Some(SPTCP_TYPE_OBJECT) => self.object(header)?,
+            Some(TYPE_OBJECT) => self.object(header)?,
             Some(t) => Start::Value(self.leaf(t, header)?),
         })
     }
@@ -308,16 +310,14 @@ impl Reader<'_> {
     fn leaf(&mut self, t: VariantType, header: u32) -> Result<Variant> {
         let wide = header & FLAG_64 != 0 && self.format == Format::Godot4;
         Ok(match t {
-            SPTCP_TYPE_NIL => Variant::Nil,
-            SPTCP_TYPE_BOOL => Variant::Bool(self.u32("a bool")? != 0),
-            SPTCP_TYPE_INT if header & FLAG_64 != 0 => {
-                Variant::Int(self.u64("a 64-bit int")? as i64)
-            }
-            SPTCP_TYPE_INT => Variant::Int(i64::from(self.i32("an int")?)),
-            SPTCP_TYPE_FLOAT => Variant::Float(self.real(header & FLAG_64 != 0)?),
-            SPTCP_TYPE_STRING => Variant::String(self.string()?),
-            SPTCP_TYPE_STRING_NAME => Variant::StringName(self.string()?),
-            SPTCP_TYPE_COLOR => {
+            TYPE_NIL => Variant::Nil,
+            TYPE_BOOL => Variant::Bool(self.u32("a bool")? != 0),
+            TYPE_INT if header & FLAG_64 != 0 => Variant::Int(self.u64("a 64-bit int")? as i64),
+            TYPE_INT => Variant::Int(i64::from(self.i32("an int")?)),
+            TYPE_FLOAT => Variant::Float(self.real(header & FLAG_64 != 0)?),
+            TYPE_STRING => Variant::String(self.string()?),
+            TYPE_STRING_NAME => Variant::StringName(self.string()?),
+            TYPE_COLOR => {
                 let c = (0..4)
                     .map(|_| self.f32("a color").map(f64::from))
                     .collect::<Result<Vec<_>>>()?;
@@ -336,31 +336,33 @@ impl Reader<'_> {
                     .collect::<Result<Vec<_>>>()?;
                 Variant::Math(t, c)
             }
-            SPTCP_TYPE_NODE_PATH => self.node_path()?,
-            SPTCP_TYPE_RID => match self.format {
+            TYPE_NODE_PATH => self.node_path()?,
+            TYPE_RID => match self.format {
                 Format::Godot4 => Variant::Rid(self.u64("a RID")?),
                 Format::Godot3 => Variant::Rid(0),
             },
-            SPTCP_TYPE_CALLABLE => Variant::Callable,
-            SPTCP_TYPE_SIGNAL => {
+            TYPE_CALLABLE => Variant::Callable,
+            TYPE_SIGNAL => {
                 let name = self.string()?;
                 Variant::Signal {
                     name,
                     object: self.u64("a signal's object")?,
                 }
             }
-            SPTCP_TYPE_PACKED_BYTE_ARRAY => {
+            TYPE_PACKED_BYTE_ARRAY => {
                 let n = self.count(1, false, "a byte array")?;
                 let bytes = self.take(n, "a byte array")?.to_vec();
-                // The padding counts in the length used, present or not.
-                self.pos += (4 - n % 4) % 4;
+                // Godot counts the padding in the length used even when the
+                // buffer ends before it; here only what is really there
+                // counts, so `used` never exceeds the bytes given.
+                self.pos = (self.pos + (4 - n % 4) % 4).min(self.buf.len());
                 Variant::PackedBytes(bytes)
             }
-            SPTCP_TYPE_PACKED_INT32_ARRAY => {
+            TYPE_PACKED_INT32_ARRAY => {
                 let n = self.count(4, false, "an int32 array")?;
                 Variant::PackedInt32((0..n).map(|_| self.i32("an int")).collect::<Result<_>>()?)
             }
-            SPTCP_TYPE_PACKED_INT64_ARRAY => {
+            TYPE_PACKED_INT64_ARRAY => {
                 let n = self.count(8, false, "an int64 array")?;
                 Variant::PackedInt64(
                     (0..n)
@@ -368,11 +370,11 @@ impl Reader<'_> {
                         .collect::<Result<_>>()?,
                 )
             }
-            SPTCP_TYPE_PACKED_FLOAT32_ARRAY => {
+            TYPE_PACKED_FLOAT32_ARRAY => {
                 let n = self.count(4, false, "a float32 array")?;
                 Variant::PackedFloat32((0..n).map(|_| self.f32("a float")).collect::<Result<_>>()?)
             }
-            SPTCP_TYPE_PACKED_FLOAT64_ARRAY => {
+            TYPE_PACKED_FLOAT64_ARRAY => {
                 let n = self.count(8, false, "a float64 array")?;
                 Variant::PackedFloat64(
                     (0..n)
@@ -380,23 +382,21 @@ impl Reader<'_> {
                         .collect::<Result<_>>()?,
                 )
             }
-            SPTCP_TYPE_PACKED_STRING_ARRAY => {
+            TYPE_PACKED_STRING_ARRAY => {
                 let n = self.count(4, false, "a string array")?;
                 Variant::PackedStrings((0..n).map(|_| self.string()).collect::<Result<_>>()?)
             }
-            SPTCP_TYPE_PACKED_VECTOR2_ARRAY => {
+            TYPE_PACKED_VECTOR2_ARRAY => {
                 Variant::PackedVector2(self.reals(wide, "a Vector2 array")?)
             }
-            SPTCP_TYPE_PACKED_VECTOR3_ARRAY => {
+            TYPE_PACKED_VECTOR3_ARRAY => {
                 Variant::PackedVector3(self.reals(wide, "a Vector3 array")?)
             }
-            SPTCP_TYPE_PACKED_VECTOR4_ARRAY => {
+            TYPE_PACKED_VECTOR4_ARRAY => {
                 Variant::PackedVector4(self.reals(wide, "a Vector4 array")?)
             }
-            SPTCP_TYPE_PACKED_COLOR_ARRAY => {
-                Variant::PackedColor(self.reals(false, "a Color array")?)
-            }
-            SPTCP_TYPE_ARRAY | SPTCP_TYPE_DICTIONARY | SPTCP_TYPE_OBJECT => {
+            TYPE_PACKED_COLOR_ARRAY => Variant::PackedColor(self.reals(false, "a Color array")?),
+            TYPE_ARRAY | TYPE_DICTIONARY | TYPE_OBJECT => {
                 unreachable!("containers are decoded by `start`")
             }
             _ => return invalid(&format!("type {}", t as u32)),
@@ -458,7 +458,7 @@ impl Reader<'_> {
         }
         if !self.allow_objects {
             return fail(
-                Error::SPTCP_ERR_UNAUTHORIZED,
+                Error::ERR_UNAUTHORIZED,
                 "decode: a full object (class and properties) needs allow_objects",
             );
         }

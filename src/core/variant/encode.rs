@@ -11,33 +11,33 @@ pub const FLAG_64: u32 = 1 << 16;
 pub fn godot3_id(t: VariantType) -> Option<u32> {
     use VariantType::*;
     Some(match t {
-        SPTCP_TYPE_NIL => 0,
-        SPTCP_TYPE_BOOL => 1,
-        SPTCP_TYPE_INT => 2,
-        SPTCP_TYPE_FLOAT => 3,
-        SPTCP_TYPE_STRING => 4,
-        SPTCP_TYPE_VECTOR2 => 5,
-        SPTCP_TYPE_RECT2 => 6,
-        SPTCP_TYPE_VECTOR3 => 7,
-        SPTCP_TYPE_TRANSFORM2D => 8,
-        SPTCP_TYPE_PLANE => 9,
-        SPTCP_TYPE_QUATERNION => 10,
-        SPTCP_TYPE_AABB => 11,
-        SPTCP_TYPE_BASIS => 12,
-        SPTCP_TYPE_TRANSFORM3D => 13,
-        SPTCP_TYPE_COLOR => 14,
-        SPTCP_TYPE_NODE_PATH => 15,
-        SPTCP_TYPE_RID => 16,
-        SPTCP_TYPE_OBJECT => 17,
-        SPTCP_TYPE_DICTIONARY => 18,
-        SPTCP_TYPE_ARRAY => 19,
-        SPTCP_TYPE_PACKED_BYTE_ARRAY => 20,
-        SPTCP_TYPE_PACKED_INT32_ARRAY => 21,
-        SPTCP_TYPE_PACKED_FLOAT32_ARRAY => 22,
-        SPTCP_TYPE_PACKED_STRING_ARRAY => 23,
-        SPTCP_TYPE_PACKED_VECTOR2_ARRAY => 24,
-        SPTCP_TYPE_PACKED_VECTOR3_ARRAY => 25,
-        SPTCP_TYPE_PACKED_COLOR_ARRAY => 26,
+        TYPE_NIL => 0,
+        TYPE_BOOL => 1,
+        TYPE_INT => 2,
+        TYPE_FLOAT => 3,
+        TYPE_STRING => 4,
+        TYPE_VECTOR2 => 5,
+        TYPE_RECT2 => 6,
+        TYPE_VECTOR3 => 7,
+        TYPE_TRANSFORM2D => 8,
+        TYPE_PLANE => 9,
+        TYPE_QUATERNION => 10,
+        TYPE_AABB => 11,
+        TYPE_BASIS => 12,
+        TYPE_TRANSFORM3D => 13,
+        TYPE_COLOR => 14,
+        TYPE_NODE_PATH => 15,
+        TYPE_RID => 16,
+        TYPE_OBJECT => 17,
+        TYPE_DICTIONARY => 18,
+        TYPE_ARRAY => 19,
+        TYPE_PACKED_BYTE_ARRAY => 20,
+        TYPE_PACKED_INT32_ARRAY => 21,
+        TYPE_PACKED_FLOAT32_ARRAY => 22,
+        TYPE_PACKED_STRING_ARRAY => 23,
+        TYPE_PACKED_VECTOR2_ARRAY => 24,
+        TYPE_PACKED_VECTOR3_ARRAY => 25,
+        TYPE_PACKED_COLOR_ARRAY => 26,
         _ => return None,
     })
 }
@@ -70,7 +70,7 @@ fn count(n: usize, what: &str) -> Result<u32> {
     match u32::try_from(n) {
         Ok(c) if c <= i32::MAX as u32 => Ok(c),
         _ => fail(
-            Error::SPTCP_ERR_INVALID_PARAMETER,
+            Error::ERR_INVALID_PARAMETER,
             format!("encode: {what} of {n} elements is too large"),
         ),
     }
@@ -110,7 +110,7 @@ impl Writer {
                 Some(id) => id,
                 None => {
                     return fail(
-                        Error::SPTCP_ERR_INVALID_PARAMETER,
+                        Error::ERR_INVALID_PARAMETER,
                         format!("encode: Godot 3 has no {t:?} (type {})", t as u32),
                     )
                 }
@@ -156,7 +156,7 @@ impl Writer {
             };
             if depth > MAX_DEPTH {
                 return fail(
-                    Error::SPTCP_ERR_OUT_OF_MEMORY,
+                    Error::ERR_OUT_OF_MEMORY,
                     "encode: nesting deeper than 1024 levels",
                 );
             }
@@ -327,10 +327,10 @@ impl Writer {
     }
 
     fn object(&mut self, o: &Object) -> Result<()> {
-        let t = VariantType::SPTCP_TYPE_OBJECT;
+        let t = VariantType::TYPE_OBJECT;
         match o {
             // A null object is written as a bare NIL, as Godot does.
-            Object::Id(0) => self.header(VariantType::SPTCP_TYPE_NIL, 0),
+            Object::Id(0) => self.header(VariantType::TYPE_NIL, 0),
             Object::Id(id) => {
                 self.header(t, FLAG_64)?;
                 self.u64(*id);
@@ -340,7 +340,7 @@ impl Writer {
                 let (class, properties) = (&f.class, &f.properties);
                 if !self.full_objects {
                     return fail(
-                        Error::SPTCP_ERR_INVALID_PARAMETER,
+                        Error::ERR_INVALID_PARAMETER,
                         "encode: a full object (class and properties) needs full_objects",
                     );
                 }

@@ -19,54 +19,51 @@ use std::hash::{BuildHasher, Hash, Hasher};
 pub const MAX_DEPTH: usize = 1024;
 
 /// Variant types with Godot 4's ids (`Variant::Type`).
-#[repr(C)]
 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum sptcp_variant_type {
-    SPTCP_TYPE_NIL = 0,
-    SPTCP_TYPE_BOOL = 1,
-    SPTCP_TYPE_INT = 2,
-    SPTCP_TYPE_FLOAT = 3,
-    SPTCP_TYPE_STRING = 4,
-    SPTCP_TYPE_VECTOR2 = 5,
-    SPTCP_TYPE_VECTOR2I = 6,
-    SPTCP_TYPE_RECT2 = 7,
-    SPTCP_TYPE_RECT2I = 8,
-    SPTCP_TYPE_VECTOR3 = 9,
-    SPTCP_TYPE_VECTOR3I = 10,
-    SPTCP_TYPE_TRANSFORM2D = 11,
-    SPTCP_TYPE_VECTOR4 = 12,
-    SPTCP_TYPE_VECTOR4I = 13,
-    SPTCP_TYPE_PLANE = 14,
-    SPTCP_TYPE_QUATERNION = 15,
-    SPTCP_TYPE_AABB = 16,
-    SPTCP_TYPE_BASIS = 17,
-    SPTCP_TYPE_TRANSFORM3D = 18,
-    SPTCP_TYPE_PROJECTION = 19,
-    SPTCP_TYPE_COLOR = 20,
-    SPTCP_TYPE_STRING_NAME = 21,
-    SPTCP_TYPE_NODE_PATH = 22,
-    SPTCP_TYPE_RID = 23,
-    SPTCP_TYPE_OBJECT = 24,
-    SPTCP_TYPE_CALLABLE = 25,
-    SPTCP_TYPE_SIGNAL = 26,
-    SPTCP_TYPE_DICTIONARY = 27,
-    SPTCP_TYPE_ARRAY = 28,
-    SPTCP_TYPE_PACKED_BYTE_ARRAY = 29,
-    SPTCP_TYPE_PACKED_INT32_ARRAY = 30,
-    SPTCP_TYPE_PACKED_INT64_ARRAY = 31,
-    SPTCP_TYPE_PACKED_FLOAT32_ARRAY = 32,
-    SPTCP_TYPE_PACKED_FLOAT64_ARRAY = 33,
-    SPTCP_TYPE_PACKED_STRING_ARRAY = 34,
-    SPTCP_TYPE_PACKED_VECTOR2_ARRAY = 35,
-    SPTCP_TYPE_PACKED_VECTOR3_ARRAY = 36,
-    SPTCP_TYPE_PACKED_COLOR_ARRAY = 37,
-    SPTCP_TYPE_PACKED_VECTOR4_ARRAY = 38,
+pub enum VariantType {
+    TYPE_NIL = 0,
+    TYPE_BOOL = 1,
+    TYPE_INT = 2,
+    TYPE_FLOAT = 3,
+    TYPE_STRING = 4,
+    TYPE_VECTOR2 = 5,
+    TYPE_VECTOR2I = 6,
+    TYPE_RECT2 = 7,
+    TYPE_RECT2I = 8,
+    TYPE_VECTOR3 = 9,
+    TYPE_VECTOR3I = 10,
+    TYPE_TRANSFORM2D = 11,
+    TYPE_VECTOR4 = 12,
+    TYPE_VECTOR4I = 13,
+    TYPE_PLANE = 14,
+    TYPE_QUATERNION = 15,
+    TYPE_AABB = 16,
+    TYPE_BASIS = 17,
+    TYPE_TRANSFORM3D = 18,
+    TYPE_PROJECTION = 19,
+    TYPE_COLOR = 20,
+    TYPE_STRING_NAME = 21,
+    TYPE_NODE_PATH = 22,
+    TYPE_RID = 23,
+    TYPE_OBJECT = 24,
+    TYPE_CALLABLE = 25,
+    TYPE_SIGNAL = 26,
+    TYPE_DICTIONARY = 27,
+    TYPE_ARRAY = 28,
+    TYPE_PACKED_BYTE_ARRAY = 29,
+    TYPE_PACKED_INT32_ARRAY = 30,
+    TYPE_PACKED_INT64_ARRAY = 31,
+    TYPE_PACKED_FLOAT32_ARRAY = 32,
+    TYPE_PACKED_FLOAT64_ARRAY = 33,
+    TYPE_PACKED_STRING_ARRAY = 34,
+    TYPE_PACKED_VECTOR2_ARRAY = 35,
+    TYPE_PACKED_VECTOR3_ARRAY = 36,
+    TYPE_PACKED_COLOR_ARRAY = 37,
+    TYPE_PACKED_VECTOR4_ARRAY = 38,
 }
 
-/// The crate-internal name of [`sptcp_variant_type`].
-pub use sptcp_variant_type as VariantType;
-use sptcp_variant_type::*;
+use VariantType::*;
 
 impl VariantType {
     /// The type with this Godot 4 id.
@@ -77,14 +74,14 @@ impl VariantType {
     /// How many numbers a math type holds (`None` for other types).
     pub fn math_len(self) -> Option<usize> {
         Some(match self {
-            SPTCP_TYPE_VECTOR2 | SPTCP_TYPE_VECTOR2I => 2,
-            SPTCP_TYPE_VECTOR3 | SPTCP_TYPE_VECTOR3I => 3,
-            SPTCP_TYPE_RECT2 | SPTCP_TYPE_RECT2I | SPTCP_TYPE_VECTOR4 | SPTCP_TYPE_VECTOR4I => 4,
-            SPTCP_TYPE_PLANE | SPTCP_TYPE_QUATERNION | SPTCP_TYPE_COLOR => 4,
-            SPTCP_TYPE_TRANSFORM2D | SPTCP_TYPE_AABB => 6,
-            SPTCP_TYPE_BASIS => 9,
-            SPTCP_TYPE_TRANSFORM3D => 12,
-            SPTCP_TYPE_PROJECTION => 16,
+            TYPE_VECTOR2 | TYPE_VECTOR2I => 2,
+            TYPE_VECTOR3 | TYPE_VECTOR3I => 3,
+            TYPE_RECT2 | TYPE_RECT2I | TYPE_VECTOR4 | TYPE_VECTOR4I => 4,
+            TYPE_PLANE | TYPE_QUATERNION | TYPE_COLOR => 4,
+            TYPE_TRANSFORM2D | TYPE_AABB => 6,
+            TYPE_BASIS => 9,
+            TYPE_TRANSFORM3D => 12,
+            TYPE_PROJECTION => 16,
             _ => return None,
         })
     }
@@ -93,51 +90,51 @@ impl VariantType {
     pub fn is_integer_math(self) -> bool {
         matches!(
             self,
-            SPTCP_TYPE_VECTOR2I | SPTCP_TYPE_RECT2I | SPTCP_TYPE_VECTOR3I | SPTCP_TYPE_VECTOR4I
+            TYPE_VECTOR2I | TYPE_RECT2I | TYPE_VECTOR3I | TYPE_VECTOR4I
         )
     }
 }
 
 const ALL_TYPES: [VariantType; 39] = [
-    SPTCP_TYPE_NIL,
-    SPTCP_TYPE_BOOL,
-    SPTCP_TYPE_INT,
-    SPTCP_TYPE_FLOAT,
-    SPTCP_TYPE_STRING,
-    SPTCP_TYPE_VECTOR2,
-    SPTCP_TYPE_VECTOR2I,
-    SPTCP_TYPE_RECT2,
-    SPTCP_TYPE_RECT2I,
-    SPTCP_TYPE_VECTOR3,
-    SPTCP_TYPE_VECTOR3I,
-    SPTCP_TYPE_TRANSFORM2D,
-    SPTCP_TYPE_VECTOR4,
-    SPTCP_TYPE_VECTOR4I,
-    SPTCP_TYPE_PLANE,
-    SPTCP_TYPE_QUATERNION,
-    SPTCP_TYPE_AABB,
-    SPTCP_TYPE_BASIS,
-    SPTCP_TYPE_TRANSFORM3D,
-    SPTCP_TYPE_PROJECTION,
-    SPTCP_TYPE_COLOR,
-    SPTCP_TYPE_STRING_NAME,
-    SPTCP_TYPE_NODE_PATH,
-    SPTCP_TYPE_RID,
-    SPTCP_TYPE_OBJECT,
-    SPTCP_TYPE_CALLABLE,
-    SPTCP_TYPE_SIGNAL,
-    SPTCP_TYPE_DICTIONARY,
-    SPTCP_TYPE_ARRAY,
-    SPTCP_TYPE_PACKED_BYTE_ARRAY,
-    SPTCP_TYPE_PACKED_INT32_ARRAY,
-    SPTCP_TYPE_PACKED_INT64_ARRAY,
-    SPTCP_TYPE_PACKED_FLOAT32_ARRAY,
-    SPTCP_TYPE_PACKED_FLOAT64_ARRAY,
-    SPTCP_TYPE_PACKED_STRING_ARRAY,
-    SPTCP_TYPE_PACKED_VECTOR2_ARRAY,
-    SPTCP_TYPE_PACKED_VECTOR3_ARRAY,
-    SPTCP_TYPE_PACKED_COLOR_ARRAY,
-    SPTCP_TYPE_PACKED_VECTOR4_ARRAY,
+    TYPE_NIL,
+    TYPE_BOOL,
+    TYPE_INT,
+    TYPE_FLOAT,
+    TYPE_STRING,
+    TYPE_VECTOR2,
+    TYPE_VECTOR2I,
+    TYPE_RECT2,
+    TYPE_RECT2I,
+    TYPE_VECTOR3,
+    TYPE_VECTOR3I,
+    TYPE_TRANSFORM2D,
+    TYPE_VECTOR4,
+    TYPE_VECTOR4I,
+    TYPE_PLANE,
+    TYPE_QUATERNION,
+    TYPE_AABB,
+    TYPE_BASIS,
+    TYPE_TRANSFORM3D,
+    TYPE_PROJECTION,
+    TYPE_COLOR,
+    TYPE_STRING_NAME,
+    TYPE_NODE_PATH,
+    TYPE_RID,
+    TYPE_OBJECT,
+    TYPE_CALLABLE,
+    TYPE_SIGNAL,
+    TYPE_DICTIONARY,
+    TYPE_ARRAY,
+    TYPE_PACKED_BYTE_ARRAY,
+    TYPE_PACKED_INT32_ARRAY,
+    TYPE_PACKED_INT64_ARRAY,
+    TYPE_PACKED_FLOAT32_ARRAY,
+    TYPE_PACKED_FLOAT64_ARRAY,
+    TYPE_PACKED_STRING_ARRAY,
+    TYPE_PACKED_VECTOR2_ARRAY,
+    TYPE_PACKED_VECTOR3_ARRAY,
+    TYPE_PACKED_COLOR_ARRAY,
+    TYPE_PACKED_VECTOR4_ARRAY,
 ];
 
 /// Which wire format: Godot 4's, or Godot 3's type ids and rules.
@@ -494,30 +491,30 @@ impl Variant {
 
     pub fn get_type(&self) -> VariantType {
         match self {
-            Variant::Nil => SPTCP_TYPE_NIL,
-            Variant::Bool(_) => SPTCP_TYPE_BOOL,
-            Variant::Int(_) => SPTCP_TYPE_INT,
-            Variant::Float(_) => SPTCP_TYPE_FLOAT,
-            Variant::String(_) => SPTCP_TYPE_STRING,
+            Variant::Nil => TYPE_NIL,
+            Variant::Bool(_) => TYPE_BOOL,
+            Variant::Int(_) => TYPE_INT,
+            Variant::Float(_) => TYPE_FLOAT,
+            Variant::String(_) => TYPE_STRING,
             Variant::Math(t, _) => *t,
-            Variant::StringName(_) => SPTCP_TYPE_STRING_NAME,
-            Variant::NodePath(_) => SPTCP_TYPE_NODE_PATH,
-            Variant::Rid(_) => SPTCP_TYPE_RID,
-            Variant::Object(_) => SPTCP_TYPE_OBJECT,
-            Variant::Callable => SPTCP_TYPE_CALLABLE,
-            Variant::Signal { .. } => SPTCP_TYPE_SIGNAL,
-            Variant::Dictionary(_) => SPTCP_TYPE_DICTIONARY,
-            Variant::Array(_) => SPTCP_TYPE_ARRAY,
-            Variant::PackedBytes(_) => SPTCP_TYPE_PACKED_BYTE_ARRAY,
-            Variant::PackedInt32(_) => SPTCP_TYPE_PACKED_INT32_ARRAY,
-            Variant::PackedInt64(_) => SPTCP_TYPE_PACKED_INT64_ARRAY,
-            Variant::PackedFloat32(_) => SPTCP_TYPE_PACKED_FLOAT32_ARRAY,
-            Variant::PackedFloat64(_) => SPTCP_TYPE_PACKED_FLOAT64_ARRAY,
-            Variant::PackedStrings(_) => SPTCP_TYPE_PACKED_STRING_ARRAY,
-            Variant::PackedVector2(_) => SPTCP_TYPE_PACKED_VECTOR2_ARRAY,
-            Variant::PackedVector3(_) => SPTCP_TYPE_PACKED_VECTOR3_ARRAY,
-            Variant::PackedColor(_) => SPTCP_TYPE_PACKED_COLOR_ARRAY,
-            Variant::PackedVector4(_) => SPTCP_TYPE_PACKED_VECTOR4_ARRAY,
+            Variant::StringName(_) => TYPE_STRING_NAME,
+            Variant::NodePath(_) => TYPE_NODE_PATH,
+            Variant::Rid(_) => TYPE_RID,
+            Variant::Object(_) => TYPE_OBJECT,
+            Variant::Callable => TYPE_CALLABLE,
+            Variant::Signal { .. } => TYPE_SIGNAL,
+            Variant::Dictionary(_) => TYPE_DICTIONARY,
+            Variant::Array(_) => TYPE_ARRAY,
+            Variant::PackedBytes(_) => TYPE_PACKED_BYTE_ARRAY,
+            Variant::PackedInt32(_) => TYPE_PACKED_INT32_ARRAY,
+            Variant::PackedInt64(_) => TYPE_PACKED_INT64_ARRAY,
+            Variant::PackedFloat32(_) => TYPE_PACKED_FLOAT32_ARRAY,
+            Variant::PackedFloat64(_) => TYPE_PACKED_FLOAT64_ARRAY,
+            Variant::PackedStrings(_) => TYPE_PACKED_STRING_ARRAY,
+            Variant::PackedVector2(_) => TYPE_PACKED_VECTOR2_ARRAY,
+            Variant::PackedVector3(_) => TYPE_PACKED_VECTOR3_ARRAY,
+            Variant::PackedColor(_) => TYPE_PACKED_COLOR_ARRAY,
+            Variant::PackedVector4(_) => TYPE_PACKED_VECTOR4_ARRAY,
         }
     }
 
@@ -867,10 +864,7 @@ mod unit_tests {
         for (i, t) in ALL_TYPES.iter().enumerate() {
             assert_eq!(*t as usize, i);
         }
-        assert_eq!(
-            VariantType::from_id(38),
-            Some(SPTCP_TYPE_PACKED_VECTOR4_ARRAY)
-        );
+        assert_eq!(VariantType::from_id(38), Some(TYPE_PACKED_VECTOR4_ARRAY));
         assert_eq!(VariantType::from_id(39), None);
     }
 
@@ -919,10 +913,10 @@ mod unit_tests {
 
     #[test]
     fn math_checks() {
-        assert!(Variant::math(SPTCP_TYPE_VECTOR2, &[1.0, 2.0]).is_some());
-        assert!(Variant::math(SPTCP_TYPE_VECTOR2, &[1.0]).is_none());
-        assert!(Variant::math(SPTCP_TYPE_VECTOR2I, &[1.5, 2.0]).is_none());
-        assert!(Variant::math(SPTCP_TYPE_VECTOR2I, &[3e9, 2.0]).is_none());
-        assert!(Variant::math(SPTCP_TYPE_INT, &[1.0]).is_none());
+        assert!(Variant::math(TYPE_VECTOR2, &[1.0, 2.0]).is_some());
+        assert!(Variant::math(TYPE_VECTOR2, &[1.0]).is_none());
+        assert!(Variant::math(TYPE_VECTOR2I, &[1.5, 2.0]).is_none());
+        assert!(Variant::math(TYPE_VECTOR2I, &[3e9, 2.0]).is_none());
+        assert!(Variant::math(TYPE_INT, &[1.0]).is_none());
     }
 }

@@ -53,7 +53,7 @@ fn godot_reference_vectors() {
         (Variant::dictionary(Dictionary::default()), "1b000000 00000000"),
         (
             Variant::array(Array {
-                elem_type: ContainerType::Builtin(VariantType::SPTCP_TYPE_INT),
+                elem_type: ContainerType::Builtin(VariantType::TYPE_INT),
                 items: vec![Variant::Int(X)],
             }),
             "1c000100 02000000 01000000 02000100 efcdab89674523f1",
@@ -72,8 +72,8 @@ fn godot_reference_vectors() {
         assert!(back(&bytes).same_key(&v), "{v:?}");
     }
     let mut d = Dictionary::default();
-    d.key_type = ContainerType::Builtin(VariantType::SPTCP_TYPE_INT);
-    d.value_type = ContainerType::Builtin(VariantType::SPTCP_TYPE_INT);
+    d.key_type = ContainerType::Builtin(VariantType::TYPE_INT);
+    d.value_type = ContainerType::Builtin(VariantType::TYPE_INT);
     d.set(Variant::Int(X), Variant::Int(X));
     let bytes = g4(&Variant::dictionary(d));
     assert_eq!(
@@ -83,33 +83,27 @@ fn godot_reference_vectors() {
     let Variant::Dictionary(d2) = back(&bytes) else {
         panic!()
     };
-    assert_eq!(
-        d2.key_type,
-        ContainerType::Builtin(VariantType::SPTCP_TYPE_INT)
-    );
-    assert_eq!(
-        d2.value_type,
-        ContainerType::Builtin(VariantType::SPTCP_TYPE_INT)
-    );
+    assert_eq!(d2.key_type, ContainerType::Builtin(VariantType::TYPE_INT));
+    assert_eq!(d2.value_type, ContainerType::Builtin(VariantType::TYPE_INT));
     assert!(d2.get(&Variant::Int(X)).is_some());
 }
 
 #[test]
 fn godot_decode_errors() {
     let e = decode(&[0], Format::Godot4, false).unwrap_err();
-    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    assert_eq!(e.code, Error::ERR_INVALID_DATA);
     let e = decode(&hex("ff000000"), Format::Godot4, false).unwrap_err();
-    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    assert_eq!(e.code, Error::ERR_INVALID_DATA);
     let e = decode(&hex("27000000"), Format::Godot4, false).unwrap_err(); // type 39
-    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    assert_eq!(e.code, Error::ERR_INVALID_DATA);
     let e = decode(&hex("1b000000"), Format::Godot3, false).unwrap_err(); // type 27 in Godot 3
-    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    assert_eq!(e.code, Error::ERR_INVALID_DATA);
     // A string cut short: ERR_FILE_EOF.
     let e = decode(&hex("04000000 05000000 6162"), Format::Godot4, false).unwrap_err();
-    assert_eq!(e.code, Error::SPTCP_ERR_FILE_EOF);
+    assert_eq!(e.code, Error::ERR_FILE_EOF);
     // Invalid UTF-8 in a string.
     let e = decode(&hex("04000000 02000000 c328 0000"), Format::Godot4, false).unwrap_err();
-    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    assert_eq!(e.code, Error::ERR_INVALID_DATA);
     // NodePath in the old format.
     let e = decode(
         &hex("16000000 01000000 00000000 00000000"),
@@ -117,11 +111,11 @@ fn godot_decode_errors() {
         false,
     )
     .unwrap_err();
-    assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA);
+    assert_eq!(e.code, Error::ERR_INVALID_DATA);
     // A full object without allow_objects.
     let obj = hex("18000000 04000000 4e6f6465 00000000");
     let e = decode(&obj, Format::Godot4, false).unwrap_err();
-    assert_eq!(e.code, Error::SPTCP_ERR_UNAUTHORIZED);
+    assert_eq!(e.code, Error::ERR_UNAUTHORIZED);
     let (v, _) = decode(&obj, Format::Godot4, true).unwrap();
     assert!(matches!(v, Variant::Object(Object::Full(ref f)) if f.class.as_str() == "Node"));
 }
@@ -143,7 +137,7 @@ fn hostile_counts_allocate_nothing_big() {
         "18000000 04000000 4e6f6465 ffffff7f",
     ] {
         let e = decode(&hex(h), Format::Godot4, true).unwrap_err();
-        assert_eq!(e.code, Error::SPTCP_ERR_INVALID_DATA, "{h}");
+        assert_eq!(e.code, Error::ERR_INVALID_DATA, "{h}");
     }
 }
 
@@ -160,7 +154,7 @@ fn nesting_is_bounded() {
     };
     assert!(decode(&nested(1024), Format::Godot4, false).is_ok());
     let e = decode(&nested(1025), Format::Godot4, false).unwrap_err();
-    assert_eq!(e.code, Error::SPTCP_ERR_OUT_OF_MEMORY);
+    assert_eq!(e.code, Error::ERR_OUT_OF_MEMORY);
     // The encoder has the same bound.
     let (deep, _) = decode(&nested(1024), Format::Godot4, false).unwrap();
     assert_eq!(deep.depth(), 1024);
@@ -171,7 +165,7 @@ fn nesting_is_bounded() {
     });
     assert_eq!(
         encode(&deeper, Format::Godot4, false).unwrap_err().code,
-        Error::SPTCP_ERR_OUT_OF_MEMORY
+        Error::ERR_OUT_OF_MEMORY
     );
 }
 
@@ -180,7 +174,7 @@ fn every_type() -> Vec<Variant> {
     let mut d = Dictionary::default();
     d.set(
         Variant::String(t("pos")),
-        Variant::math(SPTCP_TYPE_VECTOR2, &[1.0, 2.0]).unwrap(),
+        Variant::math(TYPE_VECTOR2, &[1.0, 2.0]).unwrap(),
     );
     d.set(Variant::String(t("hp")), Variant::Int(42));
     d.set(
@@ -217,7 +211,7 @@ fn every_type() -> Vec<Variant> {
             items: vec![Variant::Object(Object::Id(3))],
         }),
         Variant::array(Array {
-            elem_type: ContainerType::Builtin(VariantType::SPTCP_TYPE_STRING),
+            elem_type: ContainerType::Builtin(VariantType::TYPE_STRING),
             items: vec![Variant::String(t("x"))],
         }),
         Variant::PackedBytes(vec![1, 2, 3, 4, 5, 6, 7, 8]),
@@ -266,13 +260,13 @@ fn every_type_round_trips_and_truncations_fail() {
 #[test]
 fn godot3_format() {
     // Godot 3 ids: INT 2, REAL 3, QUAT 10, TRANSFORM 13, COLOR 14, POOL_* 20..26.
-    let quat = Variant::math(VariantType::SPTCP_TYPE_QUATERNION, &[0.0, 0.0, 0.0, 1.0]).unwrap();
+    let quat = Variant::math(VariantType::TYPE_QUATERNION, &[0.0, 0.0, 0.0, 1.0]).unwrap();
     let b = encode(&quat, Format::Godot3, false).unwrap();
     assert_eq!(&b[..4], &hex("0a000000")[..]);
     let (back3, _) = decode(&b, Format::Godot3, false).unwrap();
     assert!(back3.same_key(&quat));
     let arr = Variant::array(Array {
-        elem_type: ContainerType::Builtin(VariantType::SPTCP_TYPE_INT),
+        elem_type: ContainerType::Builtin(VariantType::TYPE_INT),
         items: vec![Variant::Int(1)],
     });
     // Godot 3 has no typed arrays: written untyped.
@@ -282,14 +276,14 @@ fn godot3_format() {
     );
     for missing in [
         Variant::StringName(t("x")),
-        Variant::math(VariantType::SPTCP_TYPE_VECTOR2I, &[1.0, 2.0]).unwrap(),
+        Variant::math(VariantType::TYPE_VECTOR2I, &[1.0, 2.0]).unwrap(),
         Variant::Callable,
         Variant::PackedInt64(vec![]),
         Variant::PackedFloat64(vec![]),
         Variant::PackedVector4(vec![]),
     ] {
         let e = encode(&missing, Format::Godot3, false).unwrap_err();
-        assert_eq!(e.code, Error::SPTCP_ERR_INVALID_PARAMETER, "{missing:?}");
+        assert_eq!(e.code, Error::ERR_INVALID_PARAMETER, "{missing:?}");
     }
     // RID has no payload in Godot 3.
     assert_eq!(
@@ -318,12 +312,12 @@ fn objects() {
     ));
     assert_eq!(
         encode(&full, Format::Godot4, false).unwrap_err().code,
-        Error::SPTCP_ERR_INVALID_PARAMETER
+        Error::ERR_INVALID_PARAMETER
     );
     let b = encode(&full, Format::Godot4, true).unwrap();
     assert_eq!(
         decode(&b, Format::Godot4, false).unwrap_err().code,
-        Error::SPTCP_ERR_UNAUTHORIZED
+        Error::ERR_UNAUTHORIZED
     );
     let (v, used) = decode(&b, Format::Godot4, true).unwrap();
     assert_eq!(used, b.len());
@@ -342,10 +336,61 @@ fn objects() {
 fn packed_bytes_padding_may_be_missing_at_the_end() {
     let b = g4(&Variant::PackedBytes(vec![1, 2, 3]));
     assert_eq!(b, hex("1d000000 03000000 01020300"));
-    // Godot counts the padding but does not need it at the very end.
-    let (v, used) = decode(&b[..11], Format::Godot4, false).unwrap();
-    assert!(v.same_key(&Variant::PackedBytes(vec![1, 2, 3])));
-    assert_eq!(used, 12);
+    // Godot does not need the padding at the very end (and counts it in
+    // r_len); `used` counts only the bytes that are there.
+    for format in [Format::Godot4, Format::Godot3] {
+        let b = encode(&Variant::PackedBytes(vec![1, 2, 3]), format, false).unwrap();
+        let (v, used) = decode(&b[..11], format, false).unwrap();
+        assert!(v.same_key(&Variant::PackedBytes(vec![1, 2, 3])));
+        assert_eq!(used, 11);
+        assert_eq!(decode(&b, format, false).unwrap().1, 12);
+    }
+}
+
+/// The reference vectors of these tests, and every type, in both formats.
+fn reference_vectors() -> Vec<(Vec<u8>, Format)> {
+    let mut out = Vec::new();
+    for v in every_type() {
+        for format in [Format::Godot4, Format::Godot3] {
+            if let Ok(b) = encode(&v, format, false) {
+                out.push((b, format));
+            }
+        }
+    }
+    for h in [
+        "00000000",
+        "02000000 78563412",
+        "02000100 efcdab89674523f1",
+        "03000100 555555555555d53f",
+        "1c000100 02000000 01000000 02000100 efcdab89674523f1",
+        "1c000000 02000000 04000000 0d000000 48656c6c6f2c20576f726c6421 000000 02000000 2a000000",
+        "1b000500 02000000 02000000 01000000 02000100 efcdab89674523f1 02000100 efcdab89674523f1",
+        "1d000000 03000000 01020300",
+        "1c000000 01000000 1d000000 01000000 07000000",
+    ] {
+        out.push((hex(h), Format::Godot4));
+    }
+    out
+}
+
+#[test]
+fn used_never_exceeds_the_bytes_given() {
+    let vectors = reference_vectors();
+    assert!(vectors.len() > 60);
+    let mut decoded_prefixes = 0;
+    for (bytes, format) in &vectors {
+        for cut in 0..=bytes.len() {
+            if let Ok((_, used)) = decode(&bytes[..cut], *format, false) {
+                assert!(
+                    used <= cut,
+                    "{format:?} {bytes:02x?} cut at {cut}: used {used}"
+                );
+                decoded_prefixes += 1;
+            }
+        }
+    }
+    // The whole vectors decode, and so do the ones missing final padding.
+    assert!(decoded_prefixes > vectors.len(), "{decoded_prefixes}");
 }
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
@@ -499,7 +544,7 @@ fn random_values_round_trip_in_both_formats() {
             let bytes = match encode(&v, format, false) {
                 Ok(b) => b,
                 // Godot 3 lacks some types deep inside containers.
-                Err(e) if g3 && e.code == Error::SPTCP_ERR_INVALID_PARAMETER => continue,
+                Err(e) if g3 && e.code == Error::ERR_INVALID_PARAMETER => continue,
                 Err(e) => panic!("case {i}: {v:?}: {e}"),
             };
             let (got, used) =
