@@ -190,9 +190,7 @@ windows:
 	install -m 644 include/streampeer_tcp.h $(WIN_PKG)/include/
 	@# For MSVC: a .def listing the header's functions, and the import
 	@# library made from it (c-tests/windows.sh links a program with it).
-	{ echo "LIBRARY streampeer_tcp.dll"; echo "EXPORTS"; \
-	  grep -E '^[a-z][^;{}()]*\bsptcp_[a-z0-9_]+\(' include/streampeer_tcp.h | \
-	  sed -E 's/^.*\b(sptcp_[a-z0-9_]+)\(.*$$/    \1/'; } > $(WIN_PKG)/lib/streampeer_tcp.def
+	$(PYTHON) tools/abi.py def > $(WIN_PKG)/lib/streampeer_tcp.def
 	@[ -n "$(WIN_DLLTOOL)" ] || { echo "windows: no dlltool (apt-get install llvm or binutils-mingw-w64-x86-64)"; exit 1; }
 	$(WIN_DLLTOOL) -m i386:x86-64 -D streampeer_tcp.dll -d $(WIN_PKG)/lib/streampeer_tcp.def \
 	    -l $(WIN_PKG)/lib/streampeer_tcp.lib

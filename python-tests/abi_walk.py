@@ -13,16 +13,16 @@ value; every returned code, status or type is in its enum's range."""
 
 import ctypes
 import os
-import re
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
 
-from streampeer_tcp import _ffi  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 
-HEADER = os.path.abspath(os.path.join(HERE, "..", "include", "streampeer_tcp.h"))
+import abi  # noqa: E402
+from streampeer_tcp import _ffi  # noqa: E402
 lib, _ = _ffi.load()
 
 INT32 = [1, 0, -1, -(2**31), 2**31 - 1, 70000]
@@ -37,17 +37,9 @@ MAX_LEN = 64  # largest length given with a valid pointer (64 elements of 16 byt
 
 
 def parse_header():
-    text = open(HEADER).read()
-    out = []
-    for ret, name, args in re.findall(r"^([a-z][^;{}()]*?)\b(sptcp_\w+)\(([^;]*?)\);", text, re.M | re.S):
-        params = []
-        if args.strip() != "void":
-            for a in args.split(","):
-                a = " ".join(a.split())
-                m = re.match(r"(.*?)(\w+)$", a)
-                params.append((" ".join(m.group(1).split()), m.group(2)))
-        out.append((" ".join(ret.split()), name, params))
-    return out
+    """(return type, name, [(type, name)]) of every function, from the one
+    ABI description (tools/abi.py)."""
+    return [(f["ret"], f["name"], [(p["type"], p["name"]) for p in f["params"]]) for f in abi.functions()]
 
 
 class Fresh:
