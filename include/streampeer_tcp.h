@@ -36,10 +36,71 @@
 
 
 /**
+ * get_partial_data would give bytes now (buffered bytes count), or end of
+ * stream or a reset is pending.
+ */
+#define READABLE 1
+
+/**
+ * put_partial_data would take bytes now; for a connecting peer, the
+ * connect attempt finished.
+ */
+#define WRITABLE 2
+
+/**
+ * The far side closed its side; unread bytes may remain.
+ */
+#define HANGUP 4
+
+/**
+ * A socket error is pending.
+ */
+#define ERROR 8
+
+/**
+ * A server has a connection to take.
+ */
+#define ACCEPTABLE 16
+
+/**
+ * Every event bit.
+ */
+#define ALL ((((READABLE | WRITABLE) | HANGUP) | ERROR) | ACCEPTABLE)
+
+/**
  * Bytes that always suffice for `sptcp_get_connected_host` (the longest
  * address text plus the NUL).
  */
 #define SPTCP_HOST_MAX 64
+
+/**
+ * Event bit: `sptcp_get_partial_data` would give bytes now (bytes the
+ * library has buffered count), or the end of the stream or a reset is
+ * pending.
+ */
+#define SPTCP_EVENT_READABLE 1
+
+/**
+ * Event bit: `sptcp_put_partial_data` would take bytes now; for a
+ * CONNECTING peer, the connect attempt finished either way (call
+ * `sptcp_poll`).
+ */
+#define SPTCP_EVENT_WRITABLE 2
+
+/**
+ * Event bit: the far side closed its side (FIN); unread bytes may remain.
+ */
+#define SPTCP_EVENT_HANGUP 4
+
+/**
+ * Event bit: a socket error is pending (reset, refused).
+ */
+#define SPTCP_EVENT_ERROR 8
+
+/**
+ * Event bit: a server has a connection to take.
+ */
+#define SPTCP_EVENT_ACCEPTABLE 16
 
 /**
  * Result codes: Godot 4's `Error` enum, with the same numbers.
@@ -172,6 +233,25 @@ typedef enum {
 } sptcp_variant_type;
 
 /**
+ * A poll group: many peers and servers, one wait (epoll on Linux; on
+ * other systems one `poll` / `WSAPoll` over the members). Made by
+ * `sptcp_group_new`, freed by `sptcp_group_free`.
+ *
+ * * Level-triggered: a member that stays ready is reported by every wait
+ *   until its condition clears. When more members are ready than a wait
+ *   has room for, the next waits report the others first.
+ * * The group follows the peer, not its socket: a peer that disconnects
+ *   and connects again stays a member; a member without a socket reports
+ *   nothing. Freeing a member takes it out. A peer or server belongs to at
+ *   most one group.
+ * * Every kind of peer can be a member: TCP, Unix domain, buffers (always
+ *   writable; readable while bytes remain). Bytes the library has read
+ *   ahead count as readable.
+ * * A group and its members are used by one thread at a time.
+ */
+typedef struct sptcp_group sptcp_group;
+
+/**
  * A stream peer: Godot's StreamPeerTCP (from `sptcp_peer_new` or
  * `sptcp_server_take_connection` on a TCP server), StreamPeerUDS (from
  * `sptcp_uds_new` or `sptcp_server_take_connection` on a Unix domain
@@ -231,6 +311,15 @@ typedef struct sptcp_server sptcp_server;
  * Nesting is limited to 1024 levels, as in Godot.
  */
 typedef struct sptcp_variant sptcp_variant;
+
+/**
+ * One ready member of a group: the `user_data` it was added with, and
+ * every `SPTCP_EVENT_*` bit that holds.
+ */
+typedef struct {
+  void *user_data;
+  uint32_t events;
+} sptcp_event;
 
 #ifdef __cplusplus
 extern "C" {
@@ -343,6 +432,123 @@ const char *sptcp_last_error_message(void);
  * `SPTCP_VERSION_*` macros of the header it was built with. Static.
  */
 const char *sptcp_version(void);
+
+/**
+ * Waits until `peer` is ready for `interest` (`SPTCP_EVENT_READABLE`,
+ * `_WRITABLE`, or both) or `timeout_ms` passes (-1: no limit, 0: just
+ * look). `*ready` (if not NULL) gets the events that hold, 0 when none:
+ * HANGUP and ERROR are reported whether or not asked for, and bytes the
+ * library has buffered count as READABLE at once. No status changes here
+ * and nothing is read (a pending refusal or reset stays for `sptcp_poll`
+ * to find). A buffer peer never waits.
+ *
+ * `SPTCP_OK` when something holds; `SPTCP_ERR_TIMEOUT` when nothing did
+ * in time; `SPTCP_ERR_UNAVAILABLE` at once for a peer without a socket;
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL or a timeout below -1. EINTR is
+ * retried with the time left.
+ */
+sptcp_error sptcp_wait(sptcp_peer *peer, uint32_t interest, int32_t timeout_ms, uint32_t *ready);
+
+/**
+ * Waits until a connection is there to take, or `timeout_ms` passes (-1:
+ * no limit, 0: just look). `SPTCP_OK` when one is; `SPTCP_ERR_TIMEOUT`
+ * otherwise; `SPTCP_ERR_UNAVAILABLE` when not listening;
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL or a timeout below -1.
+ */
+sptcp_error sptcp_server_wait(sptcp_server *server, int32_t timeout_ms);
+
+/**
+ * The OS socket of a peer (a descriptor, or a SOCKET on Windows), to wait
+ * on in another event loop; -1 when it has none (a buffer, not connected)
+ * or for NULL. Borrowed: never close, read or write it. Bytes the library
+ * has already buffered are not visible on it: read until
+ * `sptcp_get_available_bytes` is 0 before waiting on it.
+ */
+int64_t sptcp_get_socket(const sptcp_peer *peer);
+
+/**
+ * The OS socket of a listening server; -1 when not listening or for NULL.
+ * Borrowed: never close it.
+ */
+int64_t sptcp_server_get_socket(const sptcp_server *server);
+
+/**
+ * Creates an empty poll group. Free it with `sptcp_group_free`. NULL (with
+ * the reason in the last error) if the system cannot make one.
+ */
+sptcp_group *sptcp_group_new(void);
+
+/**
+ * Frees a group. Its members stay alive and leave it (each can join
+ * another group). NULL is fine; freeing twice is not (undefined
+ * behaviour).
+ */
+void sptcp_group_free(sptcp_group *group);
+
+/**
+ * Adds a peer (any kind, with or without a socket) for the events in
+ * `interest`; waits give back `user_data` with its events.
+ * `SPTCP_ERR_ALREADY_IN_USE` when the peer is in a group already (this
+ * one or another); `SPTCP_ERR_INVALID_PARAMETER` for NULL.
+ */
+sptcp_error sptcp_group_add_peer(sptcp_group *group, sptcp_peer *peer, uint32_t interest, void *user_data);
+
+/**
+ * Adds a server: waits report `SPTCP_EVENT_ACCEPTABLE` while a connection
+ * is there to take (and nothing while it is not listening).
+ * `SPTCP_ERR_ALREADY_IN_USE` when it is in a group already;
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL.
+ */
+sptcp_error sptcp_group_add_server(sptcp_group *group, sptcp_server *server, void *user_data);
+
+/**
+ * Changes which events a member peer is waited for.
+ * `SPTCP_ERR_DOES_NOT_EXIST` when the peer is not in this group;
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL.
+ */
+sptcp_error sptcp_group_set_interest(sptcp_group *group, sptcp_peer *peer, uint32_t interest);
+
+/**
+ * Takes a peer out of the group (it stays alive).
+ * `SPTCP_ERR_DOES_NOT_EXIST` when it is not in this group;
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL.
+ */
+sptcp_error sptcp_group_remove_peer(sptcp_group *group, sptcp_peer *peer);
+
+/**
+ * Takes a server out of the group (it stays alive).
+ * `SPTCP_ERR_DOES_NOT_EXIST` when it is not in this group;
+ * `SPTCP_ERR_INVALID_PARAMETER` for NULL.
+ */
+sptcp_error sptcp_group_remove_server(sptcp_group *group, sptcp_server *server);
+
+/**
+ * How many members the group has (0 for NULL).
+ */
+size_t sptcp_group_size(const sptcp_group *group);
+
+/**
+ * Waits until at least one member is ready or `timeout_ms` passes (-1: no
+ * limit, 0: just look), then writes up to `cap` events to `events` and
+ * how many to `*n`: one per ready member, carrying every bit that holds
+ * (HANGUP and ERROR whatever the interest). `SPTCP_OK`, also with `*n` 0
+ * after the timeout. O(ready members) with epoll.
+ *
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL group or `n`, `events` NULL with
+ * `cap > 0`, or a timeout below -1. EINTR is retried with the time left.
+ */
+sptcp_error sptcp_group_wait(sptcp_group *group, int32_t timeout_ms, sptcp_event *events, size_t cap, size_t *n);
+
+/**
+ * A descriptor that becomes readable when a member may be ready (the
+ * epoll descriptor), to put the whole group inside another event loop
+ * (asyncio, libuv's `uv_poll`, SDL, GLib): wait on it, then call
+ * `sptcp_group_wait` with timeout 0. It is not readable while nothing is
+ * ready, and stays readable while a member has bytes buffered in the
+ * library. -1 where the system has none (Windows, macOS) or for NULL.
+ * Borrowed: never close it.
+ */
+int64_t sptcp_group_get_fd(const sptcp_group *group);
 
 /**
  * Creates a TCP peer: no socket, `SPTCP_STATUS_NONE`, a 30 s connect

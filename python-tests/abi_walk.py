@@ -63,6 +63,11 @@ class Fresh:
         self.owned.append((lib.sptcp_server_free, s))
         return s
 
+    def group(self):
+        g = lib.sptcp_group_new()
+        self.owned.append((lib.sptcp_group_free, g))
+        return g
+
     def buffer(self):
         p = lib.sptcp_buffer_new()
         lib.sptcp_put_data(p, (ctypes.c_uint8 * 16)(*range(16)), 16)
@@ -100,6 +105,10 @@ def candidates(ctype, name, fresh, func):
     t = ctype.replace("const ", "").replace(" ", "")
     if t in ("sptcp_peer*",):
         return [("NULL", None), ("tcp", fresh.peer()), ("uds", fresh.uds()), ("buffer", fresh.buffer())]
+    if t == "sptcp_group*":
+        return [("NULL", None), ("group", fresh.group())]
+    if t == "sptcp_event*":
+        return [("NULL", None), ("events", ctypes.create_string_buffer(BUF))]
     if t == "sptcp_server*":
         return [("NULL", None), ("server", fresh.server()), ("uds-server", fresh.uds_server())]
     if t == "sptcp_variant*":
@@ -119,6 +128,9 @@ def candidates(ctype, name, fresh, func):
              "int32_t*", "uint32_t*", "int64_t*", "uint64_t*", "size_t*", "char**", "uint8_t**",
              "sptcp_variant**", "void**"):
         return [("NULL", None), ("buf", ctypes.create_string_buffer(BUF))]
+    if t == "int32_t" and name == "timeout_ms":
+        # Waits: never one without a limit (an empty group would wait forever).
+        return [(str(v), v) for v in (0, 1, -2, -(2**31))]
     if t == "int32_t":
         return [(str(v), v) for v in INT32]
     if t == "uint32_t":
@@ -158,8 +170,9 @@ def default_index(cands):
 
 NOTHING = {"sptcp_error": {31}, "bool": {False}, "int32_t": {0, -1}, "uint32_t": {0}, "size_t": {0},
            "int64_t": {-1, 0}, "sptcp_status": {0}, "sptcp_variant_type": {0}}
-HANDLES = {"sptcp_peer", "sptcp_server", "sptcp_variant"}
+HANDLES = {"sptcp_peer", "sptcp_server", "sptcp_variant", "sptcp_group"}
 OWNED = {"sptcp_peer *": lib.sptcp_peer_free, "sptcp_server *": lib.sptcp_server_free,
+         "sptcp_group *": lib.sptcp_group_free,
          "sptcp_variant *": lib.sptcp_variant_free}
 RANGES = {"sptcp_error": range(0, 49), "sptcp_status": range(0, 4), "sptcp_variant_type": range(0, 39)}
 

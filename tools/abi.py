@@ -30,7 +30,9 @@ SCALARS = {
     "uint64_t": "c_uint64", "size_t": "c_size_t", "float": "c_float", "double": "c_double",
 }
 ENUMS = {"sptcp_error", "sptcp_status", "sptcp_variant_type"}
-HANDLES = {"sptcp_peer", "sptcp_server", "sptcp_variant"}
+HANDLES = {"sptcp_peer", "sptcp_server", "sptcp_variant", "sptcp_group", "sptcp_tls_options"}
+# Structs passed by pointer (arrays the caller provides).
+STRUCTS = {"sptcp_event"}
 
 _DECL = re.compile(r"^([A-Za-z_][\w \*]*?)\s*\b(sptcp_\w+)\(([^;{}]*?)\);", re.M | re.S)
 _PARAM = re.compile(r"^((?:const\s+)?[A-Za-z_]\w*(?:\s*\*\s*(?:const\s*)?)*)\s*\b([A-Za-z_]\w*)$")
@@ -88,7 +90,7 @@ def ctypes_name(ctype, returned=False, freed=False):
     if stars == 1:
         if base == "char":
             return "c_char_p"
-        if base in HANDLES or base == "void":
+        if base in HANDLES or base in STRUCTS or base == "void":
             return "c_void_p"
         if base in SCALARS:
             return "c_void_p" if returned else f"POINTER({SCALARS[base]})"

@@ -1,13 +1,17 @@
 //! StreamPeerBuffer: an in-memory stream with a cursor, Godot's rules.
 
 use super::error::{fail, Error, Result};
+use super::group::{self, Link, Member};
 use super::stream_peer::StreamPeer;
 
 /// Godot's StreamPeerBuffer: bytes plus a read/write cursor.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct BufferPeer {
     data: Vec<u8>,
     pos: usize,
+    /// The poll group this buffer is in, and what it was last told.
+    member: Option<Link>,
+    told: u32,
 }
 
 impl BufferPeer {
@@ -33,6 +37,7 @@ impl BufferPeer {
         match usize::try_from(pos) {
             Ok(p) if p <= self.data.len() => {
                 self.pos = p;
+                self.sync();
                 Ok(())
             }
             _ => fail(
@@ -58,6 +63,7 @@ impl BufferPeer {
             );
         }
         self.data.resize(size, 0);
+        self.sync();
         Ok(())
     }
 
@@ -65,6 +71,7 @@ impl BufferPeer {
     pub fn clear(&mut self) {
         self.data.clear();
         self.pos = 0;
+        self.sync();
     }
 
     /// Replaces the data with a copy of `data`, cursor at 0.
@@ -72,14 +79,57 @@ impl BufferPeer {
         self.data.clear();
         self.data.extend_from_slice(data);
         self.pos = 0;
+        self.sync();
     }
 
     /// A new buffer with the same bytes and the cursor at 0.
     pub fn duplicate(&self) -> BufferPeer {
         BufferPeer {
             data: self.data.clone(),
-            pos: 0,
+            ..BufferPeer::default()
         }
+    }
+}
+
+impl BufferPeer {
+    /// Tells the group (if any) what holds now.
+    fn sync(&mut self) {
+        let now = self.user_events();
+        if now != self.told {
+            self.told = now;
+            if let Some(link) = &self.member {
+                link.user_events_changed(now);
+            }
+        }
+    }
+}
+
+/// A buffer in a poll group: always writable, readable while bytes remain.
+impl Member for BufferPeer {
+    fn link(&self) -> Option<&Link> {
+        self.member.as_ref()
+    }
+
+    fn set_link(&mut self, link: Option<Link>) {
+        self.member = link;
+        self.told = self.user_events();
+    }
+
+    fn raw_socket(&self) -> Option<crate::core::sys::RawSock> {
+        None
+    }
+
+    fn user_events(&self) -> u32 {
+        let readable = if self.pos < self.data.len() {
+            group::READABLE
+        } else {
+            0
+        };
+        group::WRITABLE | readable
+    }
+
+    fn is_server(&self) -> bool {
+        false
     }
 }
 
@@ -110,6 +160,7 @@ impl StreamPeer for BufferPeer {
         }
         self.data[self.pos..end].copy_from_slice(data);
         self.pos = end;
+        self.sync();
         Ok(())
     }
 
@@ -147,6 +198,7 @@ impl StreamPeer for BufferPeer {
         let n = buf.len().min(left);
         buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
         self.pos += n;
+        self.sync();
         (n, Ok(()))
     }
 

@@ -13,6 +13,7 @@
 //! | `address.rs` | IP literals, Godot's formatting, "*", name resolution |
 //! | `endpoint.rs` | an endpoint: IP and port, or a path (Godot's `NetSocket::Address`) |
 //! | `socket_file.rs` | Unix domain paths: length rule, stale files, removing what a bind made |
+//! | `group.rs` | poll groups: members, their links, the level-triggered wait |
 //! | `stream_peer.rs` | the `StreamPeer` trait: the raw data calls of every peer |
 //! | `buffer.rs` | StreamPeerBuffer |
 //! | `socket_stream.rs` | StreamPeerSocket: status machine, poll, send/recv loops, read-ahead |
@@ -29,6 +30,7 @@ pub mod buffer;
 pub mod codec;
 pub mod endpoint;
 pub mod error;
+pub mod group;
 pub mod peer;
 pub mod server;
 pub mod socket_file;

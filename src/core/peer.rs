@@ -6,6 +6,7 @@
 use super::buffer::BufferPeer;
 use super::codec;
 use super::error::{fail, Error, Failure, Result};
+use super::group::Member;
 use super::socket_stream::SocketStream;
 use super::stream_peer::StreamPeer;
 use super::tcp_peer::TcpPeer;
@@ -105,6 +106,26 @@ impl Peer {
         match &mut self.io {
             PeerIo::Buffer(b) => Some(b),
             _ => None,
+        }
+    }
+
+    /// The part a poll group follows, whatever the kind.
+    pub fn member_mut(&mut self) -> &mut dyn Member {
+        match &mut self.io {
+            PeerIo::Tcp(t) => &mut t.stream,
+            PeerIo::Uds(u) => &mut u.stream,
+            PeerIo::Buffer(b) => b,
+        }
+    }
+
+    /// Waits for `interest` (event bits) up to `timeout`; see
+    /// `SocketStream::wait`. A buffer never waits: WRITABLE, and READABLE
+    /// while bytes remain, as asked.
+    pub fn wait(&self, interest: u32, timeout: Option<std::time::Duration>) -> Result<u32> {
+        match &self.io {
+            PeerIo::Tcp(t) => t.stream.wait(interest, timeout),
+            PeerIo::Uds(u) => u.stream.wait(interest, timeout),
+            PeerIo::Buffer(b) => Ok(b.user_events() & interest),
         }
     }
 

@@ -30,6 +30,11 @@ impl Server {
         }
     }
 
+    /// The part a poll group follows.
+    pub fn member_mut(&mut self) -> &mut SocketServer {
+        self.base_mut()
+    }
+
     pub fn tcp(&self) -> Option<&TcpServer> {
         match self {
             Server::Tcp(t) => Some(t),

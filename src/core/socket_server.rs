@@ -7,6 +7,7 @@ use std::io;
 use std::time::Duration;
 
 use super::error::{fail, Error, Result};
+use super::group::{Link, Member};
 use super::socket_stream::OpenSocket;
 use super::sys::{self, PollType, SockAddr, Socket};
 
@@ -16,6 +17,9 @@ pub const BACKLOG: i32 = 8;
 /// Godot's SocketServer.
 #[derive(Debug, Default)]
 pub struct SocketServer {
+    /// The poll group this server is in (first: it leaves before its
+    /// socket closes).
+    member: Option<Link>,
     listener: Option<OpenSocket>,
 }
 
@@ -40,6 +44,9 @@ impl SocketServer {
     pub fn start(&mut self, open: OpenSocket, endpoint: &str) -> Result<()> {
         if let Err(e) = open.sock.listen(BACKLOG) {
             return fail(Error::FAILED, format!("listen on {endpoint}: {e}"));
+        }
+        if let Some(link) = &self.member {
+            link.socket_changed(Some(sys::raw(&open.sock)));
         }
         self.listener = Some(open);
         Ok(())
@@ -87,6 +94,57 @@ impl SocketServer {
     /// Closes the listening socket (and removes the socket file its bind
     /// made); peers already taken are not affected.
     pub fn stop(&mut self) {
+        if self.listener.is_some() {
+            if let Some(link) = &self.member {
+                link.socket_changed(None);
+            }
+        }
         self.listener = None;
+    }
+
+    /// Waits up to `timeout` (None: no limit) for a connection to take:
+    /// OK when one is there, ERR_TIMEOUT otherwise; not listening:
+    /// ERR_UNAVAILABLE.
+    pub fn wait(&self, timeout: Option<Duration>) -> Result<()> {
+        let Some(sock) = self.socket() else {
+            return fail(
+                Error::ERR_UNAVAILABLE,
+                "server_wait: the server is not listening",
+            );
+        };
+        let want = sys::poller::Interest {
+            read: true,
+            write: false,
+        };
+        match sys::wait_one(sock, want, timeout) {
+            Ok(ev) if ev.readable && !ev.error => Ok(()),
+            Ok(_) => fail(
+                Error::ERR_TIMEOUT,
+                "server_wait: no connection within the time",
+            ),
+            Err(e) => fail(Error::FAILED, format!("server_wait: {e}")),
+        }
+    }
+}
+
+impl Member for SocketServer {
+    fn link(&self) -> Option<&Link> {
+        self.member.as_ref()
+    }
+
+    fn set_link(&mut self, link: Option<Link>) {
+        self.member = link;
+    }
+
+    fn raw_socket(&self) -> Option<sys::RawSock> {
+        self.socket().map(sys::raw)
+    }
+
+    fn user_events(&self) -> u32 {
+        0
+    }
+
+    fn is_server(&self) -> bool {
+        true
     }
 }

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use super::endpoint::Endpoint;
 use super::error::{fail, io_fail, Error, Failure, Result};
+use super::group::{self, Link, Member};
 use super::socket_file::SocketFile;
 use super::stream_peer::StreamPeer;
 use super::sys::{self, PollType, SockAddr, Socket};
@@ -56,6 +57,11 @@ impl OpenSocket {
 /// Godot's StreamPeerSocket: one stream socket and its status.
 #[derive(Debug)]
 pub struct SocketStream {
+    /// The poll group this peer is in (first: it leaves the group before
+    /// its socket closes).
+    member: Option<Link>,
+    /// Whether the group was last told that bytes are buffered here.
+    told_buffered: bool,
     open: Option<OpenSocket>,
     status: Status,
     /// Deadline of a connect in progress, and the timeout it was set from
@@ -87,6 +93,8 @@ impl SocketStream {
     /// No socket, STATUS_NONE, the 30 s connect timeout.
     pub fn new() -> SocketStream {
         SocketStream {
+            member: None,
+            told_buffered: false,
             open: None,
             status: Status::STATUS_NONE,
             deadline: None,
@@ -152,7 +160,62 @@ impl SocketStream {
     /// The caller has checked that there is none.
     pub fn set_socket(&mut self, open: OpenSocket) {
         debug_assert!(self.open.is_none());
+        if let Some(link) = &self.member {
+            link.socket_changed(Some(sys::raw(&open.sock)));
+        }
         self.open = Some(open);
+    }
+
+    /// Tells the group (if any) whether bytes are buffered here.
+    fn sync_buffered(&mut self) {
+        let buffered = self.ahead_len() > 0;
+        if buffered != self.told_buffered {
+            self.told_buffered = buffered;
+            if let Some(link) = &self.member {
+                link.user_events_changed(if buffered { group::READABLE } else { 0 });
+            }
+        }
+    }
+
+    /// Waits for `interest` (event bits) up to `timeout` (None: no limit)
+    /// and returns the bits that hold; HANGUP and ERROR whatever the
+    /// interest. Bytes buffered here count as READABLE at once. Nothing is
+    /// read and the status does not change (a pending error stays for
+    /// `poll`). `Ok(0)` after the timeout; no socket: UNAVAILABLE.
+    pub fn wait(&self, interest: u32, timeout: Option<Duration>) -> Result<u32> {
+        let Some(open) = &self.open else {
+            return fail(Error::ERR_UNAVAILABLE, "wait: the peer has no socket");
+        };
+        let buffered = if self.ahead_len() > 0 {
+            group::READABLE & interest
+        } else {
+            0
+        };
+        let timeout = if buffered != 0 {
+            Some(Duration::ZERO)
+        } else {
+            timeout
+        };
+        let want = sys::poller::Interest {
+            read: interest & group::READABLE != 0,
+            write: interest & group::WRITABLE != 0,
+        };
+        let ev = sys::wait_one(&open.sock, want, timeout)
+            .map_err(|e| io_fail(Error::FAILED, "wait", &e))?;
+        let mut bits = buffered;
+        if ev.readable && want.read {
+            bits |= group::READABLE;
+        }
+        if ev.writable && want.write {
+            bits |= group::WRITABLE;
+        }
+        if ev.hangup {
+            bits |= group::HANGUP;
+        }
+        if ev.error {
+            bits |= group::ERROR;
+        }
+        Ok(bits)
     }
 
     /// Starts a non-blocking connect of the peer's socket (set with
@@ -185,6 +248,11 @@ impl SocketStream {
 
     /// Closes the socket (if any) and returns to STATUS_NONE. Idempotent.
     pub fn disconnect_from_host(&mut self) {
+        if self.open.is_some() {
+            if let Some(link) = &self.member {
+                link.socket_changed(None);
+            }
+        }
         self.open = None;
         self.status = Status::STATUS_NONE;
         self.deadline = None;
@@ -194,6 +262,7 @@ impl SocketStream {
         self.kernel_waits = false;
         self.ahead = Vec::new();
         self.ahead_pos = 0;
+        self.sync_buffered();
     }
 
     /// Closes the socket and enters STATUS_ERROR.
@@ -336,6 +405,7 @@ impl SocketStream {
         // Bytes received earlier come first.
         let got = self.take_ahead(buf);
         if got == buf.len() || (!block && got > 0) {
+            self.sync_buffered();
             return (got, Ok(()));
         }
         // Where the kernel waits, a blocking read never polls first.
@@ -350,6 +420,7 @@ impl SocketStream {
             self.ahead_pos = 0;
         }
         self.reads_wait = self.reads_wait || waited;
+        self.sync_buffered();
         (n, r)
     }
 
@@ -400,6 +471,33 @@ impl SocketStream {
                 Err(_) => -1,
             },
         }
+    }
+}
+
+impl Member for SocketStream {
+    fn link(&self) -> Option<&Link> {
+        self.member.as_ref()
+    }
+
+    fn set_link(&mut self, link: Option<Link>) {
+        self.member = link;
+        self.told_buffered = self.ahead_len() > 0;
+    }
+
+    fn raw_socket(&self) -> Option<sys::RawSock> {
+        self.open.as_ref().map(|o| sys::raw(&o.sock))
+    }
+
+    fn user_events(&self) -> u32 {
+        if self.ahead_len() > 0 {
+            group::READABLE
+        } else {
+            0
+        }
+    }
+
+    fn is_server(&self) -> bool {
+        false
     }
 }
 

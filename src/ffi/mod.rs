@@ -10,6 +10,7 @@
 //! | `typed.rs` | typed values and strings (`sptcp_put_u32`, `sptcp_get_utf8_string`, …) |
 //! | `buffer.rs` | StreamPeerBuffer (`sptcp_buffer_*`) |
 //! | `variant/` | `sptcp_variant`: `new.rs` constructors, `container.rs` arrays, dictionaries, objects, `access.rs` reading values, `wire.rs` put_var / get_var and var_to_bytes |
+//! | `group.rs` | waiting: `sptcp_wait`, `sptcp_server_wait`, the poll group `sptcp_group_*`, the OS sockets, the event bits |
 //! | `error.rs` | error texts, the last error message, the version |
 //!
 //! And the three that every export uses: `boundary.rs` (the `export!`
@@ -27,6 +28,7 @@ mod boundary;
 pub mod buffer;
 pub mod enums;
 pub mod error;
+pub mod group;
 mod handle;
 pub mod peer;
 pub mod server;

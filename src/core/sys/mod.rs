@@ -39,6 +39,28 @@ use std::time::{Duration, Instant};
 
 pub use socket2::{Domain, SockAddr, Socket, Type};
 
+pub mod poller;
+
+/// A socket as the OS names it: a descriptor on Unix, a SOCKET on Windows.
+#[cfg(unix)]
+pub type RawSock = std::os::fd::RawFd;
+/// A socket as the OS names it: a descriptor on Unix, a SOCKET on Windows.
+#[cfg(windows)]
+pub type RawSock = std::os::windows::io::RawSocket;
+
+/// The OS name of `sock` (borrowed: the socket still owns it).
+pub fn raw(sock: &Socket) -> RawSock {
+    #[cfg(unix)]
+    return std::os::fd::AsRawFd::as_raw_fd(sock);
+    #[cfg(windows)]
+    return std::os::windows::io::AsRawSocket::as_raw_socket(sock);
+}
+
+/// [`raw`] as a number for C (`int64_t`).
+pub fn raw_number(sock: &Socket) -> i64 {
+    raw(sock) as i64
+}
+
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]
@@ -188,6 +210,30 @@ pub fn poll(sock: &Socket, what: PollType, timeout: Option<Duration>) -> io::Res
         match platform::poll_once(sock, what, ms) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             r => return r,
+        }
+    }
+}
+
+/// Waits for `interest` on one socket (see [`poll`] for the timeout);
+/// errors and hangups are reported whatever the interest, and the far
+/// side's FIN as `hangup` (POLLRDHUP where the system has it).
+pub fn wait_one(
+    sock: &Socket,
+    interest: poller::Interest,
+    timeout: Option<Duration>,
+) -> io::Result<poller::Event> {
+    let deadline = timeout.map(|t| Instant::now() + t);
+    loop {
+        let ms = match deadline {
+            None => -1,
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
+            }
+        };
+        match platform::poll_many(&[(raw(sock), interest)], ms) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r.map(|v| v[0]),
         }
     }
 }

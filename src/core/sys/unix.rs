@@ -119,3 +119,40 @@ pub fn already_connected(e: &io::Error) -> bool {
 pub fn family_unsupported(e: &io::Error) -> bool {
     e.raw_os_error() == Some(libc::EAFNOSUPPORT)
 }
+
+/// One `poll(2)` over several sockets: each one's readiness, in order.
+pub fn poll_many(
+    socks: &[(super::RawSock, super::poller::Interest)],
+    timeout_ms: i32,
+) -> io::Result<Vec<super::poller::Event>> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    const RDHUP: libc::c_short = libc::POLLRDHUP;
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    const RDHUP: libc::c_short = 0;
+    let mut fds: Vec<libc::pollfd> = socks
+        .iter()
+        .map(|&(fd, i)| libc::pollfd {
+            fd,
+            events: RDHUP
+                | if i.read { libc::POLLIN } else { 0 }
+                | if i.write { libc::POLLOUT } else { 0 },
+            revents: 0,
+        })
+        .collect();
+    // SAFETY: `fds` holds `fds.len()` valid, initialised pollfds that live
+    // across the call.
+    let n = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout_ms) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(fds
+        .iter()
+        .map(|p| super::poller::Event {
+            token: 0,
+            readable: p.revents & libc::POLLIN != 0,
+            writable: p.revents & libc::POLLOUT != 0,
+            error: p.revents & (libc::POLLERR | libc::POLLNVAL) != 0,
+            hangup: p.revents & (libc::POLLHUP | RDHUP) != 0,
+        })
+        .collect())
+}

@@ -145,3 +145,42 @@ pub fn already_connected(e: &io::Error) -> bool {
 pub fn family_unsupported(e: &io::Error) -> bool {
     e.raw_os_error() == Some(WSAEAFNOSUPPORT)
 }
+
+/// One `WSAPoll` over several sockets: each one's readiness, in order.
+pub fn poll_many(
+    socks: &[(super::RawSock, super::poller::Interest)],
+    timeout_ms: i32,
+) -> io::Result<Vec<super::poller::Event>> {
+    let mut fds: Vec<WsaPollFd> = socks
+        .iter()
+        .map(|&(s, i)| WsaPollFd {
+            fd: s as usize,
+            events: if i.read { POLLRDNORM | POLLRDBAND } else { 0 }
+                | if i.write { POLLWRNORM } else { 0 },
+            revents: 0,
+        })
+        .collect();
+    if fds.is_empty() {
+        // WSAPoll refuses an empty set; wait the time out instead.
+        if timeout_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(timeout_ms as u64));
+        }
+        return Ok(Vec::new());
+    }
+    // SAFETY: `fds` holds `fds.len()` valid WSAPOLLFDs that live across the
+    // call.
+    let n = unsafe { WSAPoll(fds.as_mut_ptr(), fds.len() as u32, timeout_ms) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(fds
+        .iter()
+        .map(|p| super::poller::Event {
+            token: 0,
+            readable: p.revents & (POLLRDNORM | POLLRDBAND) != 0,
+            writable: p.revents & POLLWRNORM != 0,
+            error: p.revents & (POLLERR | POLLNVAL) != 0,
+            hangup: p.revents & POLLHUP != 0,
+        })
+        .collect())
+}

@@ -1,0 +1,457 @@
+//! Poll groups: many peers and servers, one level-triggered wait.
+//!
+//! A [`Group`] keeps a readiness set of the OS (`sys::poller`: epoll on
+//! Linux) and one slot per member. A member (a socket stream, a socket
+//! server, a buffer) holds a [`Link`] to its slot and tells it when its
+//! socket changes (connect, disconnect, listen, stop) and when it is ready
+//! in user space (bytes read ahead, a buffer's bytes), so the group follows
+//! the member, not its socket, and a wait costs O(ready members). Dropping
+//! the link (freeing or removing the member) empties the slot; dropping
+//! the group leaves its members alive and out of any group.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use super::error::{fail, Error, Failure, Result};
+use super::sys::poller::{Event, Interest, Poller};
+use super::sys::RawSock;
+
+/// get_partial_data would give bytes now (buffered bytes count), or end of
+/// stream or a reset is pending.
+pub const READABLE: u32 = 1;
+/// put_partial_data would take bytes now; for a connecting peer, the
+/// connect attempt finished.
+pub const WRITABLE: u32 = 2;
+/// The far side closed its side; unread bytes may remain.
+pub const HANGUP: u32 = 4;
+/// A socket error is pending.
+pub const ERROR: u32 = 8;
+/// A server has a connection to take.
+pub const ACCEPTABLE: u32 = 16;
+/// Every event bit.
+pub const ALL: u32 = READABLE | WRITABLE | HANGUP | ERROR | ACCEPTABLE;
+
+/// What a group needs from a member.
+pub trait Member {
+    /// The member's link, if it is in a group.
+    fn link(&self) -> Option<&Link>;
+    /// Joins (`Some`) or leaves (`None`) a group.
+    fn set_link(&mut self, link: Option<Link>);
+    /// The member's socket now.
+    fn raw_socket(&self) -> Option<RawSock>;
+    /// What holds without asking the kernel (buffered bytes; a buffer's
+    /// state), as event bits.
+    fn user_events(&self) -> u32;
+    /// A server reports ACCEPTABLE where a peer reports READABLE.
+    fn is_server(&self) -> bool;
+}
+
+#[derive(Debug)]
+struct Slot {
+    user_data: usize,
+    interest: u32,
+    server: bool,
+    sock: Option<RawSock>,
+    user_events: u32,
+    /// In `Inner::user` (possibly stale: checked when taken out).
+    queued: bool,
+    /// The wait that last reported this member.
+    seen: u64,
+}
+
+impl Slot {
+    fn kernel_interest(&self) -> Interest {
+        if self.server {
+            return Interest {
+                read: true,
+                write: false,
+            };
+        }
+        Interest {
+            read: self.interest & READABLE != 0,
+            write: self.interest & WRITABLE != 0,
+        }
+    }
+
+    fn user_ready(&self) -> u32 {
+        self.user_events & self.interest
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// None once the group is freed (its descriptors are closed then, even
+    /// while members still hold links).
+    poller: Option<Poller>,
+    slots: Vec<Option<Slot>>,
+    free: Vec<usize>,
+    members: usize,
+    /// Members ready in user space, in turn order.
+    user: VecDeque<usize>,
+    /// How many slots have `user_ready() != 0`.
+    user_count: usize,
+    /// False once the group is freed: links then do nothing.
+    alive: bool,
+    waits: u64,
+    scratch: Vec<Event>,
+}
+
+impl Inner {
+    /// The readiness set; only called while the group is alive.
+    fn p(&mut self) -> &mut Poller {
+        self.poller.as_mut().expect("a live group has its poller")
+    }
+
+    fn slot(&mut self, token: usize) -> Option<&mut Slot> {
+        self.slots.get_mut(token).and_then(Option::as_mut)
+    }
+
+    /// Records a new user-space state for `token`, keeping `user_count`
+    /// and the group descriptor's wake-up in step.
+    fn set_user(&mut self, token: usize, events: u32, interest: u32) {
+        let Some(slot) = self.slot(token) else {
+            return;
+        };
+        let was = slot.user_ready() != 0;
+        slot.user_events = events;
+        slot.interest = interest;
+        let now = slot.user_ready() != 0;
+        if now && !slot.queued {
+            slot.queued = true;
+            self.user.push_back(token);
+        }
+        match (was, now) {
+            (false, true) => self.user_count += 1,
+            (true, false) => self.user_count -= 1,
+            _ => {}
+        }
+        let any = self.user_count > 0;
+        if let Some(p) = self.poller.as_mut() {
+            p.set_user_ready(any);
+        }
+    }
+
+    fn remove(&mut self, token: usize) {
+        let Some(slot) = self.slots.get_mut(token).and_then(Option::take) else {
+            return;
+        };
+        if let Some(sock) = slot.sock {
+            if let Some(p) = self.poller.as_mut() {
+                let _ = p.delete(sock, token);
+            }
+        }
+        if slot.user_ready() != 0 {
+            self.user_count -= 1;
+            let any = self.user_count > 0;
+            if let Some(p) = self.poller.as_mut() {
+                p.set_user_ready(any);
+            }
+        }
+        self.free.push(token);
+        self.members -= 1;
+    }
+}
+
+fn lock(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+    inner.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A member's place in a group. Dropping it takes the member out.
+#[derive(Debug)]
+pub struct Link {
+    inner: Arc<Mutex<Inner>>,
+    token: usize,
+}
+
+impl Link {
+    /// Whether the group still exists.
+    pub fn alive(&self) -> bool {
+        lock(&self.inner).alive
+    }
+
+    fn of(&self, group: &Group) -> bool {
+        Arc::ptr_eq(&self.inner, &group.inner)
+    }
+
+    /// The member's socket changed (None: it has none now). Call it before
+    /// closing the old socket.
+    pub fn socket_changed(&self, sock: Option<RawSock>) {
+        let mut g = lock(&self.inner);
+        if !g.alive {
+            return;
+        }
+        let token = self.token;
+        let Some(slot) = g.slot(token) else {
+            return;
+        };
+        let old = slot.sock.take();
+        slot.sock = sock;
+        let interest = slot.kernel_interest();
+        if let Some(old) = old {
+            let _ = g.p().delete(old, token);
+        }
+        if let Some(new) = sock {
+            // A failure here leaves the member unable to report; it cannot
+            // happen for a socket the library opened.
+            let _ = g.p().add(new, token, interest);
+        }
+    }
+
+    /// The member's user-space readiness changed.
+    pub fn user_events_changed(&self, events: u32) {
+        let mut g = lock(&self.inner);
+        if !g.alive {
+            return;
+        }
+        let token = self.token;
+        if let Some(interest) = g.slot(token).map(|s| s.interest) {
+            g.set_user(token, events, interest);
+        }
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        let mut g = lock(&self.inner);
+        if g.alive {
+            g.remove(self.token);
+        }
+    }
+}
+
+/// A poll group.
+#[derive(Debug)]
+pub struct Group {
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Group {
+    pub fn new() -> Result<Group> {
+        let poller = Poller::new().map_err(|e| {
+            Failure::new(
+                Error::ERR_CANT_CREATE,
+                format!("group_new: can't make a readiness set: {e}"),
+            )
+        })?;
+        Ok(Group {
+            inner: Arc::new(Mutex::new(Inner {
+                poller: Some(poller),
+                slots: Vec::new(),
+                free: Vec::new(),
+                members: 0,
+                user: VecDeque::new(),
+                user_count: 0,
+                alive: true,
+                waits: 0,
+                scratch: Vec::new(),
+            })),
+        })
+    }
+
+    /// Adds `member` with `interest` (event bits; servers always wait for
+    /// connections) and `user_data`. A member of any group is refused.
+    pub fn add(&self, member: &mut dyn Member, interest: u32, user_data: usize) -> Result<()> {
+        if member.link().is_some_and(Link::alive) {
+            let here = member.link().is_some_and(|l| l.of(self));
+            return fail(
+                Error::ERR_ALREADY_IN_USE,
+                if here {
+                    "group_add: already a member of this group"
+                } else {
+                    "group_add: already a member of another group (remove it there first)"
+                },
+            );
+        }
+        let server = member.is_server();
+        let interest = if server { ACCEPTABLE } else { interest & ALL };
+        let mut g = lock(&self.inner);
+        let token = match g.free.pop() {
+            Some(t) => t,
+            None => {
+                g.slots.push(None);
+                g.slots.len() - 1
+            }
+        };
+        let slot = Slot {
+            user_data,
+            interest,
+            server,
+            sock: member.raw_socket(),
+            user_events: 0,
+            queued: false,
+            seen: 0,
+        };
+        if let Some(sock) = slot.sock {
+            if let Err(e) = g.p().add(sock, token, slot.kernel_interest()) {
+                g.free.push(token);
+                return fail(Error::FAILED, format!("group_add: {e}"));
+            }
+        }
+        g.slots[token] = Some(slot);
+        g.members += 1;
+        g.set_user(token, member.user_events(), interest);
+        drop(g);
+        member.set_link(Some(Link {
+            inner: Arc::clone(&self.inner),
+            token,
+        }));
+        Ok(())
+    }
+
+    fn token_of(&self, member: &dyn Member, what: &str) -> Result<usize> {
+        match member.link() {
+            Some(l) if l.of(self) => Ok(l.token),
+            _ => fail(
+                Error::ERR_DOES_NOT_EXIST,
+                format!("{what}: not a member of this group"),
+            ),
+        }
+    }
+
+    /// Takes `member` out (it stays alive).
+    pub fn remove(&self, member: &mut dyn Member) -> Result<()> {
+        self.token_of(member, "group_remove")?;
+        member.set_link(None);
+        Ok(())
+    }
+
+    /// Changes a peer's interest.
+    pub fn set_interest(&self, member: &mut dyn Member, interest: u32) -> Result<()> {
+        let token = self.token_of(member, "group_set_interest")?;
+        let mut g = lock(&self.inner);
+        let Some(slot) = g.slot(token) else {
+            return fail(
+                Error::ERR_DOES_NOT_EXIST,
+                "group_set_interest: not a member",
+            );
+        };
+        if slot.server {
+            return Ok(());
+        }
+        slot.interest = interest & ALL;
+        let (sock, events, interest, kernel) = (
+            slot.sock,
+            slot.user_events,
+            slot.interest,
+            slot.kernel_interest(),
+        );
+        if let Some(sock) = sock {
+            let _ = g.p().modify(sock, token, kernel);
+        }
+        g.set_user(token, events, interest);
+        Ok(())
+    }
+
+    pub fn size(&self) -> usize {
+        lock(&self.inner).members
+    }
+
+    /// The descriptor an outer event loop can wait on (epoll), if any.
+    pub fn fd(&self) -> Option<i64> {
+        lock(&self.inner).poller.as_ref().and_then(Poller::fd)
+    }
+
+    /// Waits until a member is ready or `timeout` passes (None: no limit);
+    /// appends up to `cap` `(user_data, events)` pairs to `out`, one per
+    /// member, every bit that holds. Members ready in user space and those
+    /// the kernel reports take turns going first, and each kind rotates, so
+    /// no member starves when more are ready than `cap`.
+    pub fn wait(
+        &self,
+        timeout: Option<Duration>,
+        cap: usize,
+        out: &mut Vec<(usize, u32)>,
+    ) -> Result<()> {
+        if cap == 0 {
+            return Ok(());
+        }
+        let mut g = lock(&self.inner);
+        g.waits += 1;
+        let wait_id = g.waits;
+        let user_first = wait_id % 2 == 0;
+        let start = out.len();
+        if user_first {
+            take_user(&mut g, wait_id, cap, out);
+        }
+        let room = cap - (out.len() - start);
+        if room > 0 {
+            let timeout = if g.user_count > 0 || out.len() > start {
+                Some(Duration::ZERO)
+            } else {
+                timeout
+            };
+            let mut events = std::mem::take(&mut g.scratch);
+            events.clear();
+            let r = g.p().wait(&mut events, room, timeout);
+            for ev in &events {
+                let Some(slot) = g.slot(ev.token) else {
+                    continue;
+                };
+                let mut bits = 0;
+                if ev.readable {
+                    bits |= if slot.server { ACCEPTABLE } else { READABLE };
+                }
+                if ev.writable {
+                    bits |= WRITABLE;
+                }
+                if ev.hangup && !slot.server {
+                    bits |= HANGUP;
+                }
+                if ev.error {
+                    bits |= ERROR;
+                }
+                bits = bits & (slot.interest | HANGUP | ERROR) | slot.user_ready();
+                if bits != 0 && slot.seen != wait_id {
+                    slot.seen = wait_id;
+                    out.push((slot.user_data, bits));
+                }
+            }
+            g.scratch = events;
+            r.map_err(|e| Failure::new(Error::FAILED, format!("group_wait: {e}")))?;
+        }
+        if !user_first {
+            let room = cap - (out.len() - start);
+            take_user(&mut g, wait_id, room, out);
+        }
+        Ok(())
+    }
+}
+
+/// Reports up to `room` members ready in user space, rotating the queue.
+fn take_user(g: &mut Inner, wait_id: u64, room: usize, out: &mut Vec<(usize, u32)>) {
+    let mut reported = 0;
+    let mut looked = 0;
+    let queued = g.user.len();
+    while reported < room && looked < queued {
+        let Some(token) = g.user.pop_front() else {
+            break;
+        };
+        looked += 1;
+        let Some(slot) = g.slots.get_mut(token).and_then(Option::as_mut) else {
+            continue; // removed since
+        };
+        let bits = slot.user_ready();
+        if bits == 0 {
+            slot.queued = false;
+            continue;
+        }
+        if slot.seen != wait_id {
+            slot.seen = wait_id;
+            out.push((slot.user_data, bits));
+            reported += 1;
+        }
+        g.user.push_back(token);
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let mut g = lock(&self.inner);
+        g.alive = false;
+        g.poller = None;
+        g.slots.clear();
+        g.user.clear();
+        g.members = 0;
+    }
+}
