@@ -74,6 +74,18 @@ static inline int check_summary(const char *name) {
     return checks_failed ? 1 : 0;
 }
 
+/* A fatal precondition inside a function that returns nothing: print the
+ * summary and end the program. */
+#define NEED(cond)                                                               \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            fprintf(stderr, "%s:%d: NEED failed: %s\n    last error: %s\n",      \
+                    __FILE__, __LINE__, #cond, sptcp_last_error_message());      \
+            checks_failed++;                                                     \
+            exit(check_summary(__FILE__));                                       \
+        }                                                                        \
+    } while (0)
+
 static inline void sleep_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0) {

@@ -1,5 +1,5 @@
 /* Hostile peers against a server written the way the README recommends
- * for untrusted clients: it never blocks on one client. Each client's bytes
+ * for untrusted clients, on a poll group: it never blocks on one client. Each client's bytes
  * are collected with get_partial_data into its own StreamPeerBuffer, and a
  * message is decoded (get_var on the buffer, with the max message size)
  * only once it is complete. Meanwhile some clients send a 4 GiB length
@@ -76,65 +76,87 @@ static void drop(struct client *cl, int hostile) {
 
 static atomic_int stop_server;
 
+/* Reads what a client sent and answers every complete message; drops it
+ * when it closed, broke the protocol or grew its inbox too far. */
+static void service(struct client *cl) {
+    sptcp_poll(cl->peer);
+    if (sptcp_get_status(cl->peer) != SPTCP_STATUS_CONNECTED) {
+        drop(cl, 0);
+        return;
+    }
+    uint8_t buf[1024];
+    size_t got = 0;
+    if (sptcp_get_partial_data(cl->peer, buf, sizeof buf, &got) != SPTCP_OK) {
+        drop(cl, 0);
+        return;
+    }
+    if (got > 0) {
+        cl->last_byte = now_ms();
+        /* Append at the end, then parse from the start: the inbox only ever
+         * holds unread bytes. */
+        sptcp_buffer_seek(cl->inbox, sptcp_buffer_get_size(cl->inbox));
+        sptcp_put_data(cl->inbox, buf, got);
+        sptcp_buffer_seek(cl->inbox, 0);
+        if (sptcp_buffer_get_size(cl->inbox) > MAX_MESSAGE + 4 + (int64_t)sizeof buf ||
+            handle_messages(cl) != 0) {
+            drop(cl, 1);
+        }
+    }
+}
+
+/* The server on a poll group: it sleeps in sptcp_group_wait until the
+ * listener or a client is ready, and looks at every client only to drop
+ * the idle ones. */
 static void *serve(void *arg) {
     sptcp_server *s = arg;
     struct client clients[MAX_CLIENTS];
     memset(clients, 0, sizeof clients);
+    sptcp_group *g = sptcp_group_new();
+    sptcp_group_add_server(g, s, NULL);
+    long long last_sweep = now_ms();
     while (!stop_server) {
-        while (sptcp_server_is_connection_available(s)) {
-            sptcp_peer *p = sptcp_server_take_connection(s);
-            for (int i = 0; i < MAX_CLIENTS && p; i++) {
-                if (!clients[i].peer) {
-                    clients[i] = (struct client){p, sptcp_buffer_new(), now_ms()};
-                    sptcp_set_max_message_size(clients[i].inbox, MAX_MESSAGE);
-                    p = NULL;
+        sptcp_event ev[MAX_CLIENTS + 1];
+        size_t n = 0;
+        sptcp_group_wait(g, 20, ev, MAX_CLIENTS + 1, &n);
+        for (size_t e = 0; e < n; e++) {
+            struct client *cl = ev[e].user_data;
+            if (cl == NULL) { /* the listener */
+                while (sptcp_server_is_connection_available(s)) {
+                    sptcp_peer *p = sptcp_server_take_connection(s);
+                    for (int i = 0; i < MAX_CLIENTS && p; i++) {
+                        if (!clients[i].peer) {
+                            clients[i] = (struct client){p, sptcp_buffer_new(), now_ms()};
+                            sptcp_set_max_message_size(clients[i].inbox, MAX_MESSAGE);
+                            sptcp_group_add_peer(g, p, SPTCP_EVENT_READABLE, &clients[i]);
+                            p = NULL;
+                        }
+                    }
+                    sptcp_peer_free(p); /* full: turn it away */
                 }
+            } else if (cl->peer) {
+                service(cl); /* freeing the peer takes it out of the group */
             }
-            sptcp_peer_free(p); /* full: turn it away */
         }
-        for (int i = 0; i < MAX_CLIENTS; i++) {
-            struct client *cl = &clients[i];
-            if (!cl->peer) {
-                continue;
-            }
-            sptcp_poll(cl->peer);
-            if (sptcp_get_status(cl->peer) != SPTCP_STATUS_CONNECTED) {
-                drop(cl, 0);
-                continue;
-            }
-            uint8_t buf[1024];
-            size_t got = 0;
-            if (sptcp_get_partial_data(cl->peer, buf, sizeof buf, &got) != SPTCP_OK) {
-                drop(cl, 0);
-                continue;
-            }
-            if (got > 0) {
-                cl->last_byte = now_ms();
-                /* Append at the end, then parse from the start: the inbox
-                 * only ever holds unread bytes. */
-                sptcp_buffer_seek(cl->inbox, sptcp_buffer_get_size(cl->inbox));
-                sptcp_put_data(cl->inbox, buf, got);
-                sptcp_buffer_seek(cl->inbox, 0);
-                if (sptcp_buffer_get_size(cl->inbox) > MAX_MESSAGE + 4 + (int64_t)sizeof buf || handle_messages(cl) != 0) {
-                    drop(cl, 1);
-                    continue;
+        if (now_ms() - last_sweep >= 50) {
+            last_sweep = now_ms();
+            for (int i = 0; i < MAX_CLIENTS; i++) {
+                if (clients[i].peer && now_ms() - clients[i].last_byte > IDLE_MS) {
+                    drop(&clients[i], 1); /* silent, or too slow */
                 }
-            } else if (now_ms() - cl->last_byte > IDLE_MS) {
-                drop(cl, 1); /* silent, or too slow */
-                continue;
             }
         }
         size_t heap = mallinfo2().uordblks;
         if (heap > peak_heap) {
             peak_heap = heap;
         }
-        sleep_ms(1);
     }
     for (int i = 0; i < MAX_CLIENTS; i++) {
         if (clients[i].peer) {
             drop(&clients[i], 0);
         }
     }
+    CHECK_EQ(sptcp_group_size(g), 1);
+    sptcp_group_free(g);
     return NULL;
 }
 

@@ -13,16 +13,6 @@
 
 static char dir[64];
 
-/* A fatal precondition inside a void function: stop the program. */
-#define NEED(cond)                                                               \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "%s:%d: NEED failed: %s\n    last error: %s\n",      \
-                    __FILE__, __LINE__, #cond, sptcp_last_error_message());      \
-            checks_failed++;                                                     \
-            exit(check_summary("test_uds"));                                     \
-        }                                                                        \
-    } while (0)
 
 /* dir/name in a static buffer (one of four, so a few may be alive). */
 static const char *at(const char *name) {
