@@ -446,6 +446,12 @@ static void timeouts_and_eintr(void) {
     t0 = now_ms();
     CHECK_EQ(sptcp_group_wait(g, 0, ev, 4, &n), SPTCP_OK);
     CHECK(now_ms() - t0 < 100);
+    /* No room for events: it still waits (a way to sleep until ready). */
+    t0 = now_ms();
+    CHECK_EQ(sptcp_group_wait(g, 80, NULL, 0, &n), SPTCP_OK);
+    took = now_ms() - t0;
+    CHECK(took >= 70 && took < 2000);
+    CHECK_EQ(n, 0);
     struct kicker k = {pthread_self(), 50};
     pthread_t th;
     NEED(pthread_create(&th, NULL, kick, &k) == 0);

@@ -36,38 +36,6 @@
 
 
 /**
- * get_partial_data would give bytes now (buffered bytes count), or end of
- * stream or a reset is pending.
- */
-#define READABLE 1
-
-/**
- * put_partial_data would take bytes now; for a connecting peer, the
- * connect attempt finished.
- */
-#define WRITABLE 2
-
-/**
- * The far side closed its side; unread bytes may remain.
- */
-#define HANGUP 4
-
-/**
- * A socket error is pending.
- */
-#define ERROR 8
-
-/**
- * A server has a connection to take.
- */
-#define ACCEPTABLE 16
-
-/**
- * Every event bit.
- */
-#define ALL ((((READABLE | WRITABLE) | HANGUP) | ERROR) | ACCEPTABLE)
-
-/**
  * Bytes that always suffice for `sptcp_get_connected_host` (the longest
  * address text plus the NUL).
  */

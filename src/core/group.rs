@@ -19,18 +19,18 @@ use super::sys::RawSock;
 
 /// get_partial_data would give bytes now (buffered bytes count), or end of
 /// stream or a reset is pending.
-pub const READABLE: u32 = 1;
+pub(crate) const READABLE: u32 = 1;
 /// put_partial_data would take bytes now; for a connecting peer, the
 /// connect attempt finished.
-pub const WRITABLE: u32 = 2;
+pub(crate) const WRITABLE: u32 = 2;
 /// The far side closed its side; unread bytes may remain.
-pub const HANGUP: u32 = 4;
+pub(crate) const HANGUP: u32 = 4;
 /// A socket error is pending.
-pub const ERROR: u32 = 8;
+pub(crate) const ERROR: u32 = 8;
 /// A server has a connection to take.
-pub const ACCEPTABLE: u32 = 16;
+pub(crate) const ACCEPTABLE: u32 = 16;
 /// Every event bit.
-pub const ALL: u32 = READABLE | WRITABLE | HANGUP | ERROR | ACCEPTABLE;
+pub(crate) const ALL: u32 = READABLE | WRITABLE | HANGUP | ERROR | ACCEPTABLE;
 
 /// What a group needs from a member.
 pub trait Member {
@@ -363,9 +363,10 @@ impl Group {
         cap: usize,
         out: &mut Vec<(usize, u32)>,
     ) -> Result<()> {
-        if cap == 0 {
-            return Ok(());
-        }
+        // With no room for events, wait all the same (nothing is consumed:
+        // the group is level-triggered) and report nothing.
+        let mut none = Vec::new();
+        let (cap, out) = if cap == 0 { (1, &mut none) } else { (cap, out) };
         let mut g = lock(&self.inner);
         g.waits += 1;
         let wait_id = g.waits;

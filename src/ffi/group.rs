@@ -68,6 +68,11 @@ pub struct sptcp_event {
     pub events: u32,
 }
 
+thread_local! {
+    /// The events of the last `sptcp_group_wait` on this thread.
+    static READY: std::cell::RefCell<Vec<(usize, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 impl Call {
     /// A wait's `timeout_ms`: -1 no limit, 0 just look, else milliseconds.
     fn timeout(&self, ms: i32) -> Result<Option<Duration>> {
@@ -281,18 +286,22 @@ pub extern "C" fn sptcp_group_wait(
             cx.need(events, "events")?;
         }
         let timeout = cx.timeout(timeout_ms)?;
-        let mut ready = Vec::with_capacity(cap.min(1024));
-        g.wait(timeout, cap, &mut ready)?;
-        for (i, &(user_data, bits)) in ready.iter().enumerate() {
-            let ev = sptcp_event {
-                user_data: user_data as *mut c_void,
-                events: bits,
-            };
-            // `i < cap`: the group never reports more than `cap`.
-            put_out(events.wrapping_add(i), ev);
-        }
-        put_out(n, ready.len());
-        Ok(sptcp_error::SPTCP_OK)
+        READY.with(|ready| {
+            // One buffer per thread, reused: a wait allocates nothing.
+            let mut ready = ready.borrow_mut();
+            ready.clear();
+            g.wait(timeout, cap, &mut ready)?;
+            for (i, &(user_data, bits)) in ready.iter().enumerate() {
+                let ev = sptcp_event {
+                    user_data: user_data as *mut c_void,
+                    events: bits,
+                };
+                // `i < cap`: the group never reports more than `cap`.
+                put_out(events.wrapping_add(i), ev);
+            }
+            put_out(n, ready.len());
+            Ok(sptcp_error::SPTCP_OK)
+        })
     })
 }
 

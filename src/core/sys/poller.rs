@@ -34,6 +34,34 @@ pub struct Event {
     pub hangup: bool,
 }
 
+/// The deadline of a wait: no limit, now (a wait that only looks, the
+/// common case in a game loop, reads no clock), or a point in time.
+#[derive(Debug, Clone, Copy)]
+enum Deadline {
+    Never,
+    Now,
+    At(Instant),
+}
+
+impl Deadline {
+    fn of(timeout: Option<Duration>) -> Deadline {
+        match timeout {
+            None => Deadline::Never,
+            Some(Duration::ZERO) => Deadline::Now,
+            Some(t) => Deadline::At(Instant::now() + t),
+        }
+    }
+
+    /// Milliseconds left for a poll call (-1: no deadline).
+    fn ms(self) -> i32 {
+        match self {
+            Deadline::Never => -1,
+            Deadline::Now => 0,
+            Deadline::At(d) => ms_left(Some(d)),
+        }
+    }
+}
+
 /// Milliseconds left until `deadline` for a poll call (-1: no deadline),
 /// rounded up so that a short wait never becomes a busy loop.
 fn ms_left(deadline: Option<Instant>) -> i32 {
@@ -60,9 +88,9 @@ pub type Poller = PollSet;
 mod linux {
     use std::io;
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
-    use super::{ms_left, Event, Interest};
+    use super::{Deadline, Event, Interest};
 
     /// The token of the internal eventfd.
     const WAKE: u64 = u64::MAX;
@@ -181,7 +209,7 @@ mod linux {
             // One more for the eventfd, which is skipped.
             self.buf.clear();
             self.buf.reserve(max + 1);
-            let deadline = timeout.map(|t| Instant::now() + t);
+            let deadline = Deadline::of(timeout);
             let n = loop {
                 // SAFETY: `buf` has capacity for `max + 1` events and epoll
                 // writes at most that many; the descriptor is owned by `self`.
@@ -190,7 +218,7 @@ mod linux {
                         self.epoll.as_raw_fd(),
                         self.buf.as_mut_ptr(),
                         (max + 1) as libc::c_int,
-                        ms_left(deadline),
+                        deadline.ms(),
                     )
                 };
                 match check(r) {
@@ -293,10 +321,10 @@ impl PollSet {
         } else {
             timeout
         };
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = Deadline::of(timeout);
         let wants: Vec<(RawSock, Interest)> = self.members.iter().map(|m| (m.0, m.2)).collect();
         let ready = loop {
-            match platform::poll_many(&wants, ms_left(deadline)) {
+            match platform::poll_many(&wants, deadline.ms()) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 r => break r?,
             }
