@@ -26,7 +26,8 @@ VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 DEBUG   := target/debug
 RELEASE := target/release
 C_TESTS := $(patsubst c-tests/%.c,$(BUILD)/c-tests/%,$(wildcard c-tests/test_*.c))
-EXAMPLES := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client $(BUILD)/examples/send_dictionary
+EXAMPLES := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client $(BUILD)/examples/send_dictionary \
+            $(BUILD)/examples/group_echo_server
 WIN_PKG := $(BUILD)/windows/streampeer_tcp-$(VERSION)-x86_64-windows
 WIN_DLLTOOL := $(firstword $(foreach t,llvm-dlltool llvm-dlltool-14 x86_64-w64-mingw32-dlltool,\
                  $(shell command -v $(t) 2>/dev/null)))
@@ -79,7 +80,7 @@ $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check pytest pyflakes "setuptools>=70.1" wheel
 	@touch $@
-py-test: $(VENV)/.ready lib-debug $(BUILD)/examples/send_dictionary $(BUILD)/examples/echo_server
+py-test: $(VENV)/.ready lib-debug $(EXAMPLES)
 	$(LIB_ENV) $(VENV)/bin/python -m pytest -q -rs python-tests
 install-check:
 	@MAKE="$(MAKE)" sh c-tests/install_check.sh
@@ -107,7 +108,7 @@ fuzz: $(VENV)/.ready lib-debug
 # --- demo and install ---------------------------------------------------------
 $(BUILD)/examples/%: examples/%.c include/streampeer_tcp.h FORCE | lib
 	@mkdir -p $(@D)
-	$(CC) $(CWARN) -O2 -Iinclude -o $@ $< -L$(RELEASE) -lstreampeer_tcp -Wl,-rpath,$(abspath $(RELEASE))
+	$(CC) $(CWARN) -O2 -Iinclude -o $@ $< -pthread -L$(RELEASE) -lstreampeer_tcp -Wl,-rpath,$(abspath $(RELEASE))
 demo: $(EXAMPLES)
 	@sh examples/run_demo.sh $(BUILD)/examples
 $(BUILD)/streampeer_tcp.pc: streampeer_tcp.pc.in Cargo.toml

@@ -8,6 +8,8 @@
  *   bench udspingpong raw|sptcp                [round trips] latency (UDS)
  *   bench churn    raw|sptcp                [cycles]     connections/s
  *   bench idle     sptcp                    N            poll pass, latency, memory
+ *   bench groupwait sptcp                   N            group wait vs epoll_wait, memory
+ *   bench groupecho sptcp|raw|libuv         N [rounds]   echo server, N conns, 1 % active
  *   bench var      sptcp                    [round trips] put_var/get_var
  *
  * Prints lines "RESULT <figure> <impl> <metric> <value> <unit>" for
@@ -21,6 +23,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -29,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -746,6 +750,415 @@ static void idle(size_t n) {
     sptcp_server_free(l);
 }
 
+/* ---- poll groups ------------------------------------------------------------ */
+
+#define GROUP_EVENTS 256 /* events per wait, for every implementation */
+
+static void raise_nofile(void) {
+    struct rlimit rl;
+    getrlimit(RLIMIT_NOFILE, &rl);
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/* Connects n raw clients to `port` without overflowing the listen queue
+ * (the library listens with Godot's backlog of 8; an overflow drops the
+ * SYN and costs a 1 s retry): after every PACE connections, wait for one
+ * byte from the server side saying it has taken them (paced_taken). */
+#define PACE 8
+
+static int *connect_paced(int port, size_t n, int ack_fd) {
+    int *fds = malloc(n * sizeof *fds);
+    for (size_t i = 0; i < n; i++) {
+        fds[i] = raw_connect(port);
+        char ack;
+        if (((i + 1) % PACE == 0 || i + 1 == n) && read(ack_fd, &ack, 1) != 1) _exit(1);
+    }
+    return fds;
+}
+
+/* The server side of connect_paced: call it after taking connection
+ * number `taken` (from 1) of n. */
+static void paced_taken(size_t taken, size_t n, int ack_fd) {
+    if ((taken % PACE == 0 || taken == n) && write(ack_fd, "k", 1) != 1) die("ack");
+}
+
+static double median_of(double *v, size_t n) {
+    qsort(v, n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+/* groupwait: one sptcp_group_wait(timeout 0) over n idle connected peers
+ * against one raw epoll_wait(timeout 0) over the same sockets (registered
+ * for EPOLLIN in an epoll set of our own), in batches that alternate in the
+ * same process; then one sptcp_poll pass over the same peers, and the
+ * resident memory per idle peer with and without its group entry. The idle
+ * clients live in a child process, as for `idle`. */
+static void groupwait(size_t n) {
+    raise_nofile();
+    sptcp_server *l = sptcp_server_new();
+    if (sptcp_server_listen(l, 0, "127.0.0.1") != SPTCP_OK) die("listen");
+    int port = sptcp_server_get_local_port(l);
+    int ack[2];
+    if (pipe(ack)) die("pipe");
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        connect_paced(port, n, ack[0]);
+        pause();
+        _exit(0);
+    }
+    long rss0 = rss_bytes();
+    sptcp_peer **peers = malloc(n * sizeof *peers);
+    for (size_t i = 0; i < n; i++) {
+        while (!(peers[i] = sptcp_server_take_connection(l))) {
+            if (sptcp_server_wait(l, 10000) != SPTCP_OK) die("server_wait");
+        }
+        paced_taken(i + 1, n, ack[1]);
+    }
+    long rss1 = rss_bytes();
+    sptcp_group *g = sptcp_group_new();
+    if (!g) die("group_new");
+    for (size_t i = 0; i < n; i++) {
+        if (sptcp_group_add_peer(g, peers[i], SPTCP_EVENT_READABLE, peers[i]) != SPTCP_OK) die("group_add_peer");
+    }
+    long rss2 = rss_bytes();
+    if (sptcp_group_size(g) != n) die("group_size");
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    if (ep < 0) die("epoll_create1");
+    for (size_t i = 0; i < n; i++) {
+        struct epoll_event e = {.events = EPOLLIN, .data.u64 = i};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, (int)sptcp_get_socket(peers[i]), &e)) die("epoll_ctl");
+    }
+
+    static sptcp_event ev[GROUP_EVENTS];
+    static struct epoll_event ee[GROUP_EVENTS];
+    const size_t batches = 41, per = n >= 1000 ? 2000 : 200;
+    double gw[41], ew[41];
+    for (size_t b = 0; b < batches; b++) {
+        double t0 = now_s();
+        for (size_t i = 0; i < per; i++) {
+            size_t got = 1;
+            if (sptcp_group_wait(g, 0, ev, GROUP_EVENTS, &got) != SPTCP_OK || got != 0) die("group_wait");
+        }
+        double t1 = now_s();
+        for (size_t i = 0; i < per; i++) {
+            if (epoll_wait(ep, ee, GROUP_EVENTS, 0) != 0) die("epoll_wait");
+        }
+        double t2 = now_s();
+        gw[b] = (t1 - t0) / (double)per;
+        ew[b] = (t2 - t1) / (double)per;
+    }
+    double group_us = median_of(gw, batches), epoll_us = median_of(ew, batches);
+
+    const int passes = n >= 10000 ? 20 : 100;
+    double pass[100];
+    for (int r = 0; r < passes; r++) {
+        double t0 = now_s();
+        for (size_t i = 0; i < n; i++) sptcp_poll(peers[i]);
+        pass[r] = now_s() - t0;
+    }
+    double pass_s = median_of(pass, (size_t)passes);
+
+    printf("RESULT groupwait sptcp peers %zu peers\n", n);
+    printf("RESULT groupwait sptcp wait_us %.3f us\n", group_us * 1e6);
+    printf("RESULT groupwait raw wait_us %.3f us\n", epoll_us * 1e6);
+    printf("RESULT groupwait sptcp poll_pass_us %.1f us\n", pass_s * 1e6);
+    printf("RESULT groupwait sptcp rss_per_peer %.0f bytes\n", (double)(rss2 - rss0) / (double)n);
+    printf("RESULT groupwait sptcp rss_group_entry %.0f bytes\n", (double)(rss2 - rss1) / (double)n);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    close(ep);
+    close(ack[0]);
+    close(ack[1]);
+    for (size_t i = 0; i < n; i++) sptcp_peer_free(peers[i]); /* each leaves the group */
+    if (sptcp_group_size(g) != 0) die("group_size after freeing");
+    sptcp_group_free(g);
+    free(peers);
+    sptcp_server_free(l);
+}
+
+/* groupecho: an echo server holding n connections, n / 100 of them active.
+ * The load is the same for every server: a child process connects n raw
+ * sockets (every 100th one active; paced so that the server has taken
+ * them all before the load starts), then keeps one u32 in flight on each active connection from one
+ * epoll loop (`rounds` round trips each, the first tenth not timed) and
+ * closes everything. The servers (sptcp on a group, raw epoll, libuv) run
+ * in one thread of the parent, read without waiting and echo at once. */
+
+struct echo_ctl {
+    size_t n, accepted, closed;
+    int go_fd; /* to the client: the port, then the connect_paced bytes */
+};
+
+static void echo_taken(struct echo_ctl *c) {
+    paced_taken(++c->accepted, c->n, c->go_fd);
+}
+
+static void echo_client(int cmd_fd, int res_fd, size_t n, size_t rounds) {
+    alarm(300);
+    int port;
+    if (read(cmd_fd, &port, sizeof port) != (ssize_t)sizeof port) _exit(1);
+    size_t active = n / 100 ? n / 100 : 1;
+    int *fds = connect_paced(port, n, cmd_fd); /* then the server has taken all */
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct conn { int fd; uint32_t next, have; uint8_t buf[4]; size_t done; } *c = calloc(active, sizeof *c);
+    for (size_t a = 0; a < active; a++) {
+        c[a].fd = fds[a * (n / active)];
+        raw_nodelay(c[a].fd);
+        struct epoll_event e = {.events = EPOLLIN, .data.u64 = a};
+        if (epoll_ctl(ep, EPOLL_CTL_ADD, c[a].fd, &e)) die("client epoll_ctl");
+    }
+    size_t warm = active * (rounds / 10), total = active * rounds, count = 0, finished = 0;
+    double t0 = now_s();
+    for (size_t a = 0; a < active; a++) {
+        if (raw_send_all(c[a].fd, &c[a].next, 4)) die("client send");
+    }
+    static struct epoll_event ee[GROUP_EVENTS];
+    while (finished < active) {
+        int k = epoll_wait(ep, ee, GROUP_EVENTS, 10000);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) die("client: no echo for 10 s");
+        for (int i = 0; i < k; i++) {
+            struct conn *x = &c[ee[i].data.u64];
+            ssize_t got = recv(x->fd, x->buf + x->have, 4 - x->have, 0);
+            if (got <= 0) die("client recv");
+            x->have += (uint32_t)got;
+            if (x->have < 4) continue;
+            uint32_t v;
+            memcpy(&v, x->buf, 4);
+            if (v != x->next) die("client: wrong echo");
+            x->have = 0;
+            x->next++;
+            if (++count == warm) t0 = now_s();
+            if (++x->done == rounds) {
+                finished++;
+            } else if (raw_send_all(x->fd, &x->next, 4)) {
+                die("client send");
+            }
+        }
+    }
+    double rate = (double)(total - warm) / (now_s() - t0);
+    for (size_t i = 0; i < n; i++) close(fds[i]);
+    if (write(res_fd, &rate, sizeof rate) != (ssize_t)sizeof rate) _exit(1);
+    _exit(0);
+}
+
+/* Sends the rest of an echo the socket did not take at once: never
+ * happens with one u32 in flight, but a server must not lose it. */
+static void raw_send_rest(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        if (k > 0) {
+            p += k;
+            n -= (size_t)k;
+        } else if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
+            struct pollfd pf = {fd, POLLOUT, 0};
+            poll(&pf, 1, 1000);
+        } else {
+            return; /* closed: the read side will see it */
+        }
+    }
+}
+
+static char echo_buf[4096];
+static char echo_listener_tag;
+
+static void echo_serve_sptcp(struct echo_ctl *ctl) {
+    sptcp_server *l = sptcp_server_new();
+    if (sptcp_server_listen(l, 0, "127.0.0.1") != SPTCP_OK) die("listen");
+    int port = sptcp_server_get_local_port(l);
+    if (write(ctl->go_fd, &port, sizeof port) != (ssize_t)sizeof port) die("port");
+    sptcp_group *g = sptcp_group_new();
+    if (!g || sptcp_group_add_server(g, l, &echo_listener_tag) != SPTCP_OK) die("group");
+    static sptcp_event ev[GROUP_EVENTS];
+    while (ctl->closed < ctl->n) {
+        size_t k = 0;
+        if (sptcp_group_wait(g, 1000, ev, GROUP_EVENTS, &k) != SPTCP_OK) die("group_wait");
+        for (size_t i = 0; i < k; i++) {
+            if (ev[i].user_data == &echo_listener_tag) {
+                sptcp_peer *p;
+                while ((p = sptcp_server_take_connection(l))) {
+                    sptcp_set_no_delay(p, true);
+                    if (sptcp_group_add_peer(g, p, SPTCP_EVENT_READABLE, p) != SPTCP_OK) die("group_add_peer");
+                    echo_taken(ctl);
+                }
+                continue;
+            }
+            sptcp_peer *p = ev[i].user_data;
+            int gone = 0;
+            if (ev[i].events & SPTCP_EVENT_READABLE) {
+                size_t got = 0, sent = 0;
+                if (sptcp_get_partial_data(p, (uint8_t *)echo_buf, sizeof echo_buf, &got) != SPTCP_OK) {
+                    gone = 1; /* end of stream or error */
+                } else if (got && sptcp_put_partial_data(p, (const uint8_t *)echo_buf, got, &sent) != SPTCP_OK) {
+                    gone = 1;
+                } else if (sent < got && sptcp_put_data(p, (const uint8_t *)echo_buf + sent, got - sent) != SPTCP_OK) {
+                    gone = 1; /* the rest, see raw_send_rest */
+                }
+            } else if (ev[i].events & (SPTCP_EVENT_HANGUP | SPTCP_EVENT_ERROR)) {
+                gone = 1;
+            }
+            if (gone) {
+                sptcp_peer_free(p); /* leaves the group */
+                ctl->closed++;
+            }
+        }
+    }
+    if (sptcp_group_size(g) != 1) die("group_size");
+    sptcp_group_free(g);
+    sptcp_server_free(l);
+}
+
+static void echo_serve_raw(struct echo_ctl *ctl) {
+    int port;
+    int l = raw_listener(&port);
+    fcntl(l, F_SETFL, fcntl(l, F_GETFL) | O_NONBLOCK);
+    if (write(ctl->go_fd, &port, sizeof port) != (ssize_t)sizeof port) die("port");
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event e = {.events = EPOLLIN, .data.fd = l};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, l, &e)) die("epoll_ctl");
+    static struct epoll_event ee[GROUP_EVENTS];
+    while (ctl->closed < ctl->n) {
+        int k = epoll_wait(ep, ee, GROUP_EVENTS, 1000);
+        if (k < 0 && errno != EINTR) die("epoll_wait");
+        for (int i = 0; i < k; i++) {
+            int fd = ee[i].data.fd;
+            if (fd == l) {
+                int c;
+                while ((c = accept4(l, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+                    raw_nodelay(c);
+                    struct epoll_event ce = {.events = EPOLLIN, .data.fd = c};
+                    if (epoll_ctl(ep, EPOLL_CTL_ADD, c, &ce)) die("epoll_ctl");
+                    echo_taken(ctl);
+                }
+                continue;
+            }
+            ssize_t got = recv(fd, echo_buf, sizeof echo_buf, 0);
+            if (got > 0) {
+                ssize_t sent = send(fd, echo_buf, (size_t)got, MSG_NOSIGNAL);
+                if (sent < got) raw_send_rest(fd, echo_buf + (sent > 0 ? sent : 0), (size_t)(got - (sent > 0 ? sent : 0)));
+            } else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+                close(fd); /* leaves the epoll set */
+                ctl->closed++;
+            }
+        }
+    }
+    close(ep);
+    close(l);
+}
+
+#ifdef HAVE_LIBUV
+struct uv_echo {
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    struct echo_ctl *ctl;
+};
+
+static void uv_echo_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+    (void)h;
+    (void)suggested;
+    *buf = uv_buf_init(echo_buf, sizeof echo_buf);
+}
+
+static void uv_echo_closed(uv_handle_t *h) {
+    struct uv_echo *u = h->loop->data;
+    free(h);
+    if (++u->ctl->closed == u->ctl->n) uv_close((uv_handle_t *)&u->listener, NULL);
+}
+
+static void uv_echo_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf) {
+    if (n < 0) {
+        uv_close((uv_handle_t *)s, uv_echo_closed);
+        return;
+    }
+    if (n == 0) return;
+    /* The usual libuv echo: write at once, queue what is left. */
+    uv_buf_t out = uv_buf_init(buf->base, (unsigned)n);
+    int w = uv_try_write(s, &out, 1);
+    size_t done = w > 0 ? (size_t)w : 0;
+    if (done < (size_t)n) {
+        uv_write_t *req = malloc(sizeof *req + (size_t)n - done);
+        memcpy(req + 1, buf->base + done, (size_t)n - done);
+        uv_buf_t rest = uv_buf_init((char *)(req + 1), (unsigned)((size_t)n - done));
+        uv_write(req, s, &rest, 1, uv_echo_written);
+    }
+}
+
+static void uv_echo_connection(uv_stream_t *l, int status) {
+    struct uv_echo *u = l->loop->data;
+    if (status) return;
+    uv_tcp_t *c = malloc(sizeof *c);
+    uv_tcp_init(&u->loop, c);
+    if (uv_accept(l, (uv_stream_t *)c)) {
+        free(c);
+        return;
+    }
+    uv_tcp_nodelay(c, 1);
+    uv_read_start((uv_stream_t *)c, uv_echo_alloc, uv_echo_read);
+    echo_taken(u->ctl);
+}
+
+static void echo_serve_libuv(struct echo_ctl *ctl) {
+    static struct uv_echo u;
+    memset(&u, 0, sizeof u);
+    u.ctl = ctl;
+    uv_loop_init(&u.loop);
+    u.loop.data = &u;
+    uv_tcp_init(&u.loop, &u.listener);
+    struct sockaddr_in a;
+    uv_ip4_addr("127.0.0.1", 0, &a);
+    if (uv_tcp_bind(&u.listener, (const struct sockaddr *)&a, 0) ||
+        uv_listen((uv_stream_t *)&u.listener, 128, uv_echo_connection)) {
+        die("uv listen");
+    }
+    int len = sizeof a;
+    uv_tcp_getsockname(&u.listener, (struct sockaddr *)&a, &len);
+    int port = ntohs(a.sin_port);
+    if (write(ctl->go_fd, &port, sizeof port) != (ssize_t)sizeof port) die("port");
+    uv_run(&u.loop, UV_RUN_DEFAULT); /* until every connection and the listener are closed */
+    uv_loop_close(&u.loop);
+}
+#endif
+
+static void groupecho(const char *impl, size_t n, size_t rounds) {
+    void (*serve)(struct echo_ctl *) = NULL;
+    if (!strcmp(impl, "sptcp")) serve = echo_serve_sptcp;
+    else if (!strcmp(impl, "raw")) serve = echo_serve_raw;
+#ifdef HAVE_LIBUV
+    else if (!strcmp(impl, "libuv")) serve = echo_serve_libuv;
+#endif
+    if (!serve) {
+        printf("SKIPPED groupecho %s not built\n", impl);
+        return;
+    }
+    raise_nofile();
+    alarm(300); /* bounded, whatever goes wrong */
+    int cmd[2], res[2];
+    if (pipe(cmd) || pipe(res)) die("pipe");
+    fflush(stdout);
+    pid_t child = fork();
+    if (child < 0) die("fork");
+    if (child == 0) {
+        close(cmd[1]);
+        close(res[0]);
+        echo_client(cmd[0], res[1], n, rounds);
+    }
+    close(cmd[0]);
+    close(res[1]);
+    struct echo_ctl ctl = {n, 0, 0, cmd[1]};
+    serve(&ctl);
+    double rate = 0;
+    if (read(res[0], &rate, sizeof rate) != (ssize_t)sizeof rate) die("client result");
+    int status;
+    if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status)) die("client failed");
+    close(cmd[1]);
+    close(res[0]);
+    printf("RESULT groupecho %s connections %zu conns\n", impl, n);
+    printf("RESULT groupecho %s active %zu conns\n", impl, n / 100 ? n / 100 : 1);
+    printf("RESULT groupecho %s rate %.0f msg/s\n", impl, rate);
+}
+
 /* ---- Variants ---------------------------------------------------------- */
 
 static void *var_echo(void *arg) {
@@ -797,7 +1210,7 @@ static void var_rt(size_t n) {
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN); /* only for the raw and SDL peers; the library needs none */
     if (argc < 3) {
-        fprintf(stderr, "usage: bench bulk|pingpong|udsbulk|udspingpong|churn|idle|var impl [amount]\n");
+        fprintf(stderr, "usage: bench bulk|pingpong|udsbulk|udspingpong|churn|idle|groupwait|groupecho|var impl [amount [rounds]]\n");
         return 2;
     }
     const char *fig = argv[1], *impl = argv[2];
@@ -835,6 +1248,11 @@ int main(int argc, char **argv) {
         churn(impl, (size_t)(amount ? amount : 2000));
     } else if (strcmp(fig, "idle") == 0) {
         idle((size_t)(amount ? amount : 1000));
+    } else if (strcmp(fig, "groupwait") == 0) {
+        groupwait((size_t)(amount ? amount : 10000));
+    } else if (strcmp(fig, "groupecho") == 0) {
+        long rounds = argc > 4 ? atol(argv[4]) : 0;
+        groupecho(impl, (size_t)(amount ? amount : 10000), (size_t)(rounds > 0 ? rounds : 1000));
     } else if (strcmp(fig, "var") == 0) {
         var_rt((size_t)(amount ? amount : 20000));
     } else {

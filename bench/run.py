@@ -9,9 +9,13 @@ bench/results/latest.md (the table, with ratios to raw C and the
 targets), latest.csv, and PNG plots (with matplotlib, when it imports).
 --smoke runs tiny amounts once, to check that the harness works.
 --figures runs only some figures (comma-separated: bulk, pingpong,
-udsbulk, udspingpong, churn, var, pybulk, pypingpong, idle; "uds" means
-udsbulk,udspingpong) and only prints the table: latest.* keep the last
-full run. The Unix domain socket figures put their sockets in a
+udsbulk, udspingpong, churn, var, pybulk, pypingpong, idle, groupwait,
+groupecho; "uds" means udsbulk,udspingpong; "groups" means
+groupwait,groupecho) and only prints the table: latest.* keep the last
+full run. groupwait measures the library's group wait and raw epoll_wait
+over the same sockets in one process, in alternating batches; groupecho
+runs one echo server per implementation against the same client
+process. The Unix domain socket figures put their sockets in a
 directory made under /tmp and removed at the end."""
 
 import argparse
@@ -74,13 +78,19 @@ def bench(args, tmp):
         ("var", ["sptcp"], lambda i: [BENCH, "var", i, "200" if s else "20000"], None),
         ("pybulk", ["socket", "package"], lambda i: py + ["bulk", i, "8" if s else "256"], py_env),
         ("pypingpong", ["socket", "package"], lambda i: py + ["pingpong", i, "200" if s else "20000"], py_env),
+        # one run measures sptcp_group_wait and raw epoll_wait side by side
+        ("groupwait", ["sptcp"], lambda i: [BENCH, "groupwait", i, "100" if s else "10000"], None),
+        # connections (1 % active), round trips per active connection
+        ("groupecho", ["sptcp", "raw", "libuv"],
+         lambda i: [BENCH, "groupecho", i, "200" if s else "10000", "100" if s else "3000"], None),
     ]
     idle_sizes = [10, 100] if s else [100, 1000, 10000]
     only = None
     if args.figures:
         only = set()
         for f in args.figures.split(","):
-            only |= {"udsbulk", "udspingpong"} if f.strip() == "uds" else {f.strip()}
+            groups = {"uds": {"udsbulk", "udspingpong"}, "groups": {"groupwait", "groupecho"}}
+            only |= groups.get(f.strip(), {f.strip()})
         known = {p[0] for p in plan} | {"idle"}
         if only - known:
             sys.exit(f"bench: unknown figures {', '.join(sorted(only - known))}; known: {', '.join(sorted(known))}")
@@ -192,6 +202,8 @@ def write(result, skipped, idle_sizes, reps, smoke, ran=None):
                 continue
             lines.append(f"| {n} | {vals[0]:.1f} µs | {vals[1]:.0f} ns | {vals[2]:.1f} µs | {vals[3]:.0f} bytes |")
             rows.append([f"idle {n}", "µs/ns/µs/bytes"] + vals + ["", ""])
+    if want("groupwait", "groupecho"):
+        group_rows(result, lines, rows, want)
     if skipped:
         lines += ["", "Skipped: " + "; ".join(skipped)]
     text = "\n".join(lines) + "\n"
@@ -208,6 +220,41 @@ def write(result, skipped, idle_sizes, reps, smoke, ran=None):
     print(text)
     if not smoke:
         plots(result, idle_sizes)
+
+
+def group_rows(result, lines, rows, want):
+    """The poll group rows: group wait against raw epoll_wait and against
+    one sptcp_poll pass, memory per idle peer, the echo server."""
+    def cell(v, fmt, unit):
+        return fmt.format(v) + f" {unit}" if v is not None else "-"
+
+    lines += ["", "| poll groups | streampeer_tcp | raw C (epoll) | libuv | ratio | target |", "|---|---|---|---|---|---|"]
+    if want("groupwait"):
+        n = get(result, "groupwait", "sptcp", "peers")
+        gw, ew = get(result, "groupwait", "sptcp", "wait_us"), get(result, "groupwait", "raw", "wait_us")
+        pp = get(result, "groupwait", "sptcp", "poll_pass_us")
+        rss, entry = get(result, "groupwait", "sptcp", "rss_per_peer"), get(result, "groupwait", "sptcp", "rss_group_entry")
+        peers = f"{n:.0f}" if n else "?"
+        label = f"one wait (timeout 0) over {peers} idle peers"
+        lines.append(f"| {label} | {cell(gw, '{:.3f}', 'µs')} | {cell(ew, '{:.3f}', 'µs')} | - | {ratio(gw, ew)} | ≤ 1.5 |")
+        rows.append([label, "µs", gw, ew, "", "", ratio(gw, ew), "≤ 1.5"])
+        speedup = f"{pp / gw:.0f}×" if pp and gw else "-"
+        label = f"one sptcp_poll pass over the same {peers} peers (ratio: pass / group wait)"
+        lines.append(f"| {label} | {cell(pp, '{:.1f}', 'µs')} | - | - | {speedup} | ≥ 100× |")
+        rows.append([label, "µs", pp, "", "", "", f"{pp / gw:.0f}" if pp and gw else "-", "≥ 100"])
+        label = f"resident memory per idle peer with its group entry (the entry alone: {cell(entry, '{:.0f}', 'bytes')})"
+        lines.append(f"| {label} | {cell(rss, '{:.0f}', 'bytes')} | - | - | - | ≤ 1024 bytes |")
+        rows.append([label, "bytes", rss, "", "", "", "", "≤ 1024"])
+    if want("groupecho"):
+        conns, active = get(result, "groupecho", "sptcp", "connections"), get(result, "groupecho", "sptcp", "active")
+        sp, raw, uv = (get(result, "groupecho", i, "rate") for i in ("sptcp", "raw", "libuv"))
+        label = (f"echo server, {conns:.0f} connections, {active:.0f} active (u32 ping-pong)" if conns and active
+                 else "echo server, 1 % of the connections active")
+        uv_cell = cell(uv, "{:.0f}", "msg/s") if uv is not None else "skipped"
+        lines.append(f"| {label} | {cell(sp, '{:.0f}', 'msg/s')} | {cell(raw, '{:.0f}', 'msg/s')} | {uv_cell} | {ratio(sp, raw)} | ≥ 0.9 |")
+        rows.append([label, "msg/s", sp, raw, uv if uv is not None else "", "", ratio(sp, raw), "≥ 0.9"])
+        lines.append(f"| echo server, this library / libuv | - | - | - | {ratio(sp, uv)} | - |")
+        rows.append(["echo server, this library / libuv", "", "", "", "", "", ratio(sp, uv), "-"])
 
 
 def plots(result, idle_sizes):

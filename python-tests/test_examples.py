@@ -113,3 +113,14 @@ def test_example_to_real_godot_game(tmp_path, kind):
         if game.poll() is None:
             game.kill()
             game.communicate()
+
+
+def test_group_echo_server_serves_two_thousand_clients():
+    """examples/group_echo_server.c: one thread and one poll group serve
+    2000 concurrent clients, each echo checked by the example itself."""
+    exe = os.path.join(ROOT, "build", "examples", "group_echo_server")
+    if not os.path.exists(exe):
+        pytest.fail(f"{exe} is not built (make builds it before py-test)")
+    run = subprocess.run([exe, "--selftest", "2000"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2000" in run.stdout, run.stdout
