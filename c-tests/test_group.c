@@ -238,6 +238,37 @@ static void group_readiness(void) {
     CHECK_EQ(sptcp_get_data(a, rest, 7, NULL), SPTCP_OK);
     CHECK_EQ(events_of(g, 0, tag(2), NULL), 0);
 
+    /* Changing the interest keeps the group descriptor right: bytes
+     * buffered in the library, interest widened from 0 to READABLE, then
+     * narrowed again (the count behind the descriptor went wrong here). */
+    {
+        struct pollfd gfd = {(int)sptcp_group_get_fd(g), POLLIN, 0};
+        CHECK_EQ(sptcp_put_data(c, (const uint8_t *)"xyz", 3), SPTCP_OK);
+        CHECK_EQ(wait_for(g, tag(2), R), R);
+        CHECK_EQ(sptcp_group_set_interest(g, a, 0), SPTCP_OK);
+        uint8_t x = 0;
+        CHECK_EQ(sptcp_get_u8(a, &x), SPTCP_OK); /* 2 bytes stay buffered */
+        CHECK_EQ(events_of(g, 0, tag(2), NULL), 0);
+        CHECK_EQ(sptcp_group_set_interest(g, a, R), SPTCP_OK);
+        CHECK_EQ(poll(&gfd, 1, 0), 1);
+        CHECK_EQ(events_of(g, 0, tag(2), NULL), R);
+        CHECK_EQ(sptcp_group_set_interest(g, a, W), SPTCP_OK);
+        uint8_t yz[2];
+        CHECK_EQ(sptcp_get_data(a, yz, 2, NULL), SPTCP_OK);
+        CHECK_EQ(sptcp_group_set_interest(g, a, R), SPTCP_OK);
+        gfd.revents = 0;
+        CHECK_EQ(poll(&gfd, 1, 0), 0);
+        /* A buffer: WRITABLE, then READABLE only, with nothing to read. */
+        sptcp_peer *bb = sptcp_buffer_new();
+        CHECK_EQ(sptcp_group_add_peer(g, bb, W, tag(77)), SPTCP_OK);
+        CHECK_EQ(poll(&gfd, 1, 0), 1);
+        CHECK_EQ(sptcp_group_set_interest(g, bb, R), SPTCP_OK);
+        CHECK_EQ(events_of(g, 0, tag(77), NULL), 0);
+        gfd.revents = 0;
+        CHECK_EQ(poll(&gfd, 1, 0), 0);
+        sptcp_peer_free(bb);
+    }
+
     /* HANGUP whatever the interest (here none). */
     CHECK_EQ(sptcp_group_set_interest(g, a, 0), SPTCP_OK);
     sptcp_disconnect_from_host(c);

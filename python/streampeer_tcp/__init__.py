@@ -12,11 +12,15 @@ sockets), byte-for-byte compatible with Godot games.
 
 StreamPeerUDS works the same way with a path: `connect_to_host("/tmp/game.sock")`.
 
+Many peers and servers are waited on together with a `PollGroup` (epoll on
+Linux), and `streampeer_tcp.aio` runs them on an asyncio event loop.
+
 See `streampeer_tcp.types` for how Godot values map to Python.
 """
 
 from ._native import LIBRARY_PATH, GodotError, last_error_message, lib
-from .enums import Error, Status, VariantType
+from .enums import Error, Event, Status, VariantType
+from .group import PollGroup
 from .peer import StreamPeer, StreamPeerBuffer, StreamPeerSocket, StreamPeerTCP, StreamPeerUDS
 from .server import SocketServer, TCPServer, UDSServer
 from .types import (
@@ -66,12 +70,12 @@ def library_path() -> str:
 
 
 __all__ = [
-    "AABB", "RID", "Basis", "Callable", "Color", "Error", "GodotError", "GodotObject", "NodePath", "ObjectID",
-    "PackedColorArray", "PackedFloat32Array", "PackedFloat64Array", "PackedInt32Array", "PackedInt64Array",
-    "PackedStringArray", "PackedVector2Array", "PackedVector3Array", "PackedVector4Array", "Plane", "Projection",
-    "Quaternion", "Rect2", "Rect2i", "Signal", "SocketServer", "Status", "StreamPeer", "StreamPeerBuffer",
-    "StreamPeerSocket", "StreamPeerTCP", "StreamPeerUDS", "StringName", "TCPServer", "Transform2D", "Transform3D",
-    "TypedArray", "TypedDictionary", "UDSServer", "VariantType", "Vector2", "Vector2i", "Vector3", "Vector3i",
-    "Vector4", "Vector4i", "bytes_to_var", "last_error_message", "library_path", "var_to_bytes",
-    "__version__",
+    "AABB", "RID", "Basis", "Callable", "Color", "Error", "Event", "GodotError", "GodotObject", "NodePath",
+    "ObjectID", "PackedColorArray", "PackedFloat32Array", "PackedFloat64Array", "PackedInt32Array",
+    "PackedInt64Array", "PackedStringArray", "PackedVector2Array", "PackedVector3Array", "PackedVector4Array",
+    "Plane", "PollGroup", "Projection", "Quaternion", "Rect2", "Rect2i", "Signal", "SocketServer", "Status",
+    "StreamPeer", "StreamPeerBuffer", "StreamPeerSocket", "StreamPeerTCP", "StreamPeerUDS", "StringName",
+    "TCPServer", "Transform2D", "Transform3D", "TypedArray", "TypedDictionary", "UDSServer", "VariantType",
+    "Vector2", "Vector2i", "Vector3", "Vector3i", "Vector4", "Vector4i", "bytes_to_var", "last_error_message",
+    "library_path", "var_to_bytes", "__version__",
 ]

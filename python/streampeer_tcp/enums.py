@@ -1,6 +1,7 @@
-"""Godot's numbers: Error, StreamPeerTCP.Status and Variant.Type."""
+"""Godot's numbers: Error, StreamPeerTCP.Status and Variant.Type; and the
+library's readiness bits (Event)."""
 
-from enum import IntEnum
+from enum import IntEnum, IntFlag
 
 
 class Error(IntEnum):
@@ -108,3 +109,23 @@ class VariantType(IntEnum):
     PACKED_VECTOR3_ARRAY = 36
     PACKED_COLOR_ARRAY = 37
     PACKED_VECTOR4_ARRAY = 38
+
+
+class Event(IntFlag):
+    """Readiness bits (the library's `SPTCP_EVENT_*`), for StreamPeer.wait,
+    SocketServer.wait and PollGroup. HANGUP and ERROR are reported whether
+    or not they were asked for."""
+
+    NONE = 0
+    READABLE = 1
+    """get_partial_data would give bytes now (bytes the library has
+    buffered count), or the end of the stream or a reset is pending."""
+    WRITABLE = 2
+    """put_partial_data would take bytes now; for a CONNECTING peer, the
+    connect attempt finished either way (call poll())."""
+    HANGUP = 4
+    """The far side closed its side (FIN); unread bytes may remain."""
+    ERROR = 8
+    """A socket error is pending (reset, refused)."""
+    ACCEPTABLE = 16
+    """A server has a connection to take."""

@@ -23,7 +23,7 @@ from ctypes import (
 from typing import Any, TypeVar, Union
 
 from ._native import GodotError, check, last_error_message, lib, to_error
-from .enums import Error, Status
+from .enums import Error, Event, Status
 from .variant import from_handle, to_handle
 
 _TYPED = {
@@ -44,6 +44,23 @@ def _in(data: bytes | bytearray | memoryview) -> tuple[Any, int]:
         n = view.nbytes
         return ((c_uint8 * n).from_buffer(view) if n else None), n
     return _in(bytes(view))
+
+
+def _timeout(ms: int) -> int:
+    """A timeout in ms for C's int32: huge values are clamped (values below
+    -1 stay below -1, which C refuses)."""
+    return max(-(2**31), min(int(ms), 2**31 - 1))
+
+
+def _leave_group(member: Any) -> None:
+    """Takes a member out of its PollGroup's bookkeeping (the library takes
+    it out of the native group when it is freed)."""
+    ref = member._group
+    if ref is not None:
+        member._group = None
+        group = ref[0]()
+        if group is not None:
+            group._forget(ref[1])
 
 
 PathArg = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -75,9 +92,14 @@ class StreamPeer:
 
     # Lifetime -------------------------------------------------------------
 
+    # Set by PollGroup while the peer is a member: (weakref to the group, id).
+    _group: Any = None
+
     def free(self) -> None:
         """Releases the native peer (a socket peer disconnects first). The
-        object cannot be used afterwards. Called by the garbage collector."""
+        object cannot be used afterwards. Called by the garbage collector.
+        A peer in a PollGroup leaves it."""
+        _leave_group(self)
         h, self._handle = self._handle, None
         # At interpreter exit the module may already be torn down.
         if h and lib is not None:
@@ -91,6 +113,31 @@ class StreamPeer:
         if not self._handle:
             raise ValueError(f"{type(self).__name__} was freed")
         return self._handle
+
+    # Readiness ------------------------------------------------------------
+
+    def wait(self, interest: int = Event.READABLE, timeout_ms: int = -1) -> tuple[Error, Event]:
+        """Waits until the peer is ready for `interest` (Event.READABLE,
+        Event.WRITABLE or both) or `timeout_ms` passes (-1: no limit, 0:
+        just look): (Error, the Event bits that hold). HANGUP and ERROR are
+        reported whether or not asked for; bytes the library has buffered
+        count as READABLE at once. Nothing is read and the status does not
+        change (call poll()). OK when something holds; ERR_TIMEOUT when
+        nothing did in time; ERR_UNAVAILABLE for a peer without a socket;
+        ERR_INVALID_PARAMETER for a timeout below -1. A buffer never waits
+        (OK when it is ready, ERR_TIMEOUT otherwise). The GIL is released
+        while waiting."""
+        ready = c_uint32()
+        err = lib.sptcp_wait(self.handle, int(interest) & 0xFFFFFFFF, _timeout(timeout_ms), ctypes.byref(ready))
+        return to_error(err), Event(ready.value)
+
+    def get_socket(self) -> int:
+        """The OS socket (a descriptor; a SOCKET on Windows) to wait on in
+        another event loop, or -1 when there is none (a buffer, not
+        connected). Borrowed: never close, read or write it. Bytes the
+        library has already buffered are not visible on it: read until
+        get_available_bytes() is 0 before waiting on it."""
+        return lib.sptcp_get_socket(self.handle)
 
     # Raw data -------------------------------------------------------------
 

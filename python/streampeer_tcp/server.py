@@ -6,7 +6,7 @@ from typing import Any, Generic, TypeVar
 
 from ._native import lib, to_error
 from .enums import Error
-from .peer import PathArg, StreamPeerSocket, StreamPeerTCP, StreamPeerUDS, _path
+from .peer import PathArg, StreamPeerSocket, StreamPeerTCP, StreamPeerUDS, _leave_group, _path, _timeout
 
 _P = TypeVar("_P", bound=StreamPeerSocket)
 _T = TypeVar("_T", bound="SocketServer[Any]")
@@ -29,8 +29,13 @@ class SocketServer(Generic[_P]):
     def _new(self) -> int | None:
         raise TypeError(f"{type(self).__name__} cannot be made directly; use TCPServer or UDSServer")
 
+    # Set by PollGroup while the server is a member: (weakref to the group, id).
+    _group: Any = None
+
     def free(self) -> None:
-        """Stops and releases the server; taken peers keep working."""
+        """Stops and releases the server; taken peers keep working. A
+        server in a PollGroup leaves it."""
+        _leave_group(self)
         h, self._handle = self._handle, None
         # At interpreter exit the module may already be torn down.
         if h and lib is not None:
@@ -65,6 +70,18 @@ class SocketServer(Generic[_P]):
 
     def stop(self) -> None:
         lib.sptcp_server_stop(self.handle)
+
+    def wait(self, timeout_ms: int = -1) -> Error:
+        """Waits until a connection is there to take or `timeout_ms` passes
+        (-1: no limit, 0: just look). OK when one is; ERR_TIMEOUT
+        otherwise; ERR_UNAVAILABLE when not listening; ERR_INVALID_PARAMETER
+        for a timeout below -1. The GIL is released while waiting."""
+        return to_error(lib.sptcp_server_wait(self.handle, _timeout(timeout_ms)))
+
+    def get_socket(self) -> int:
+        """The OS socket of the listening server (a descriptor; a SOCKET on
+        Windows), or -1 when not listening. Borrowed: never close it."""
+        return lib.sptcp_server_get_socket(self.handle)
 
 
 class TCPServer(SocketServer[StreamPeerTCP]):

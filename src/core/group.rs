@@ -329,17 +329,15 @@ impl Group {
         if slot.server {
             return Ok(());
         }
-        slot.interest = interest & ALL;
-        let (sock, events, interest, kernel) = (
-            slot.sock,
-            slot.user_events,
-            slot.interest,
-            slot.kernel_interest(),
-        );
-        if let Some(sock) = sock {
+        let interest = interest & ALL;
+        let (sock, events) = (slot.sock, slot.user_events);
+        // set_user records the new interest; it must see the old one first
+        // to keep the count of members ready in user space right.
+        g.set_user(token, events, interest);
+        let kernel = g.slot(token).map(|s| s.kernel_interest());
+        if let (Some(sock), Some(kernel)) = (sock, kernel) {
             let _ = g.p().modify(sock, token, kernel);
         }
-        g.set_user(token, events, interest);
         Ok(())
     }
 
