@@ -409,7 +409,10 @@ impl SocketStream {
             return (got, Ok(()));
         }
         // Where the kernel waits, a blocking read never polls first.
-        let mut waited = self.reads_wait && !self.kernel_waits;
+        let mut waited = Waits {
+            poll_first: self.reads_wait && !self.kernel_waits,
+            kernel: self.kernel_waits,
+        };
         let mut ahead = std::mem::take(&mut self.ahead);
         let (n, r) = self.transfer(what, |sock, done| {
             *done = got;
@@ -419,7 +422,7 @@ impl SocketStream {
             self.ahead = ahead;
             self.ahead_pos = 0;
         }
-        self.reads_wait = self.reads_wait || waited;
+        self.reads_wait = self.reads_wait || waited.poll_first;
         self.sync_buffered();
         (n, r)
     }
@@ -571,11 +574,13 @@ fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usi
 /// the kernel (Unix, once connected) that is the whole cost, one system
 /// call per receive, as a plain blocking C socket pays.
 ///
-/// `waits` matters only where the kernel does not wait (Windows): set once
-/// a blocking read on this socket has found nothing to read and had to
-/// wait (request/response traffic). From then on blocking reads wait in
-/// `poll` first instead of trying `recv` and getting EAGAIN: one system
-/// call fewer per message. Until then they read first.
+/// `waits.kernel`: the kernel waits (Unix, once connected), and a large
+/// blocking read asks it to fill the whole rest in one call (MSG_WAITALL).
+/// `waits.poll_first` matters only where the kernel does not wait
+/// (Windows): set once a blocking read on this socket has found nothing to
+/// read and had to wait (request/response traffic). From then on blocking
+/// reads wait in `poll` first instead of trying `recv` and getting EAGAIN:
+/// one system call fewer per message. Until then they read first.
 ///
 /// `ahead`: reads of less than [`READ_AHEAD`] bytes receive up to that much
 /// and keep the surplus there for the next read, so a length prefix and the
@@ -586,10 +591,10 @@ fn recv_loop(
     block: bool,
     what: &str,
     got: &mut usize,
-    waits: &mut bool,
+    waits: &mut Waits,
     ahead: &mut Vec<u8>,
 ) -> Result<()> {
-    if block && *waits && *got < buf.len() {
+    if block && waits.poll_first && *got < buf.len() {
         wait_ready(sock, PollType::In, what)?;
     }
     let mut had_to_wait = false;
@@ -599,6 +604,10 @@ fn recv_loop(
         let small = want < READ_AHEAD;
         let received = if small {
             sys::recv(sock, &mut scratch, block)
+        } else if block && waits.kernel {
+            // Large blocking reads: the kernel fills the whole rest in one
+            // call where it can.
+            sys::recv_all(sock, &mut buf[*got..])
         } else {
             sys::recv(sock, &mut buf[*got..], block)
         };
@@ -639,9 +648,17 @@ fn recv_loop(
         }
     }
     if had_to_wait {
-        *waits = true;
+        waits.poll_first = true;
     }
     Ok(())
+}
+
+/// How a blocking read waits on this socket.
+struct Waits {
+    /// Poll before reading (it had to wait before: request/response).
+    poll_first: bool,
+    /// The socket's waits happen in the kernel (`sys::set_kernel_blocking`).
+    kernel: bool,
 }
 
 /// Reads smaller than this receive this much and keep the rest.

@@ -180,6 +180,21 @@ pub fn recv(sock: &Socket, buf: &mut [u8], wait: bool) -> io::Result<usize> {
     }
 }
 
+/// A waiting receive of all of `buf` in as few calls as the system allows
+/// (MSG_WAITALL on Unix), for a socket switched by [`set_kernel_blocking`]:
+/// it returns early with what it has on the end of the stream, an error or
+/// a signal (0: the peer closed before anything came). EINTR with nothing
+/// received is retried.
+pub fn recv_all(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    let len = buf.len().min(MAX_IO);
+    loop {
+        match platform::recv_all(sock, &mut buf[..len]) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
 /// Looks at the next byte without taking it and without waiting: `Ok(0)`
 /// the peer closed, `WouldBlock` nothing there, an error the socket's
 /// error (Wine keeps no SO_ERROR after a reset, but a peek reports it).

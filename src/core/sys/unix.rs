@@ -41,6 +41,13 @@ pub fn recv(sock: &Socket, buf: &mut [u8], wait: bool) -> io::Result<usize> {
     recv_flags(sock, buf, flags)
 }
 
+/// A waiting receive that fills all of `buf` in one call where it can
+/// (MSG_WAITALL: it still returns early on the end of the stream, an
+/// error or a signal, with what it has).
+pub fn recv_all(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    recv_flags(sock, buf, libc::MSG_WAITALL)
+}
+
 pub fn peek(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
     recv_flags(sock, buf, libc::MSG_PEEK | libc::MSG_DONTWAIT)
 }

@@ -61,6 +61,11 @@ pub fn recv(sock: &Socket, buf: &mut [u8], _wait: bool) -> io::Result<usize> {
     (&*sock).read(buf)
 }
 
+/// Windows sockets stay non-blocking: a plain receive.
+pub fn recv_all(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
+    recv(sock, buf, true)
+}
+
 pub fn peek(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
     // SAFETY: a `u8` slice viewed as `MaybeUninit<u8>`: same layout, and
     // peek only writes initialised bytes into it.
