@@ -110,13 +110,16 @@ impl SocketStream {
 
     /// Adopts a socket accepted by a server: CONNECTED at once.
     pub fn from_accepted(sock: Socket, remote: Option<Endpoint>) -> SocketStream {
-        let mut s = SocketStream {
+        // `sys::accept` already made the socket wait in the kernel where
+        // it can: no further call here.
+        let kernel_waits = sys::accepted_waits_in_kernel(&sock);
+        SocketStream {
             open: Some(OpenSocket::new(sock)),
             remote,
+            status: Status::STATUS_CONNECTED,
+            kernel_waits,
             ..SocketStream::new()
-        };
-        s.enter_connected();
-        s
+        }
     }
 
     /// Moves to CONNECTED. From now on a blocking read or write waits in
@@ -327,9 +330,15 @@ impl SocketStream {
         };
         let endpoint = self.remote_text();
         // A connect that failed in the background leaves its reason in
-        // SO_ERROR; read it first (calling connect() again reports it on
-        // Linux, but Windows answers with a different error).
-        if let Ok(Some(e)) = open.sock.take_error() {
+        // SO_ERROR; read it first where calling connect() again does not
+        // report it (Windows answers with a different error; Linux reports
+        // it from connect(), so the extra call is saved there).
+        let pending = if cfg!(target_os = "linux") {
+            Ok(None)
+        } else {
+            open.sock.take_error()
+        };
+        if let Ok(Some(e)) = pending {
             self.enter_error();
             return Err(io_fail(
                 Error::ERR_CONNECTION_ERROR,

@@ -72,8 +72,8 @@ mod windows;
 use windows as platform;
 
 pub use platform::{
-    already_connected, available, family_unsupported, in_progress, set_kernel_blocking,
-    set_listener_reuse, socket_file, SUN_PATH_LEN,
+    accepted_waits_in_kernel, already_connected, available, family_unsupported, in_progress,
+    set_kernel_blocking, set_listener_reuse, socket_file, SUN_PATH_LEN,
 };
 
 /// What a Unix domain socket path names on the file system.
@@ -120,26 +120,54 @@ impl Ready {
 /// Opens a TCP socket: non-blocking, close-on-exec (socket2 sets
 /// `SOCK_CLOEXEC`, and `SO_NOSIGPIPE` on Apple, in `Socket::new`).
 pub fn open_tcp(domain: Domain) -> io::Result<Socket> {
-    let sock = Socket::new(domain, Type::STREAM, Some(socket2::Protocol::TCP))?;
-    sock.set_nonblocking(true)?;
-    Ok(sock)
+    open_nonblocking(domain, Some(socket2::Protocol::TCP))
+}
+
+/// A non-blocking, close-on-exec stream socket, in one system call where
+/// `socket()` takes SOCK_NONBLOCK.
+fn open_nonblocking(domain: Domain, protocol: Option<socket2::Protocol>) -> io::Result<Socket> {
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "illumos",
+        target_os = "linux",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    return Socket::new(domain, Type::STREAM.nonblocking(), protocol);
+    #[cfg(not(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "illumos",
+        target_os = "linux",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    )))]
+    {
+        let sock = Socket::new(domain, Type::STREAM, protocol)?;
+        sock.set_nonblocking(true)?;
+        Ok(sock)
+    }
 }
 
 /// Opens a Unix domain stream socket, non-blocking and close-on-exec like
 /// [`open_tcp`]. Fails on a Windows without AF_UNIX (before 10 1803).
 pub fn open_unix() -> io::Result<Socket> {
-    let sock = Socket::new(Domain::UNIX, Type::STREAM, None)?;
-    sock.set_nonblocking(true)?;
-    Ok(sock)
+    open_nonblocking(Domain::UNIX, None)
 }
 
-/// Accepts one pending connection as a non-blocking, close-on-exec socket
-/// and returns it with the remote address (IP or Unix domain).
+/// Accepts one pending connection as a close-on-exec socket and returns
+/// it with the remote address (IP or Unix domain). The socket is ready for
+/// a connected peer: waiting in the kernel where [`set_kernel_blocking`]
+/// would switch it (Linux's accept4 gives a blocking socket already, so
+/// that costs no call there), non-blocking on Windows.
 pub fn accept(listener: &Socket) -> io::Result<(Socket, SockAddr)> {
     loop {
         match listener.accept() {
             Ok((sock, addr)) => {
-                sock.set_nonblocking(true)?;
+                platform::prepare_accepted(&sock)?;
                 return Ok((sock, addr));
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -282,16 +310,16 @@ mod tests {
 
     /// Reads O_NONBLOCK and FD_CLOEXEC back from the descriptor.
     #[cfg(unix)]
-    fn assert_nonblocking_cloexec(s: &Socket) {
+    fn assert_cloexec(s: &Socket, nonblocking: bool) {
         use std::os::fd::AsRawFd;
-        assert!(s.nonblocking().unwrap());
+        assert_eq!(s.nonblocking().unwrap(), nonblocking);
         // SAFETY: F_GETFD on a descriptor owned by `s`, no pointers.
         let flags = unsafe { libc::fcntl(s.as_raw_fd(), libc::F_GETFD) };
         assert!(flags >= 0 && flags & libc::FD_CLOEXEC != 0, "{flags}");
     }
 
     #[test]
-    fn open_and_accept_give_nonblocking_cloexec_sockets() {
+    fn open_and_accept_give_cloexec_sockets_ready_for_their_use() {
         let listener = open_tcp(Domain::IPV4).unwrap();
         assert_eq!(listener.r#type().unwrap(), Type::STREAM);
         let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
@@ -305,8 +333,14 @@ mod tests {
         assert_eq!(remote.as_socket(), Some(client.local_addr().unwrap()));
         #[cfg(unix)]
         {
-            assert_nonblocking_cloexec(&listener);
-            assert_nonblocking_cloexec(&accepted);
+            // The listener never waits; an accepted socket waits in the
+            // kernel (its never-blocking calls pass MSG_DONTWAIT).
+            assert_cloexec(&listener, true);
+            assert_cloexec(&accepted, !accepted_waits_in_kernel(&accepted));
+            assert_cloexec(&open_unix().unwrap(), true);
+            let switched = open_tcp(Domain::IPV4).unwrap();
+            assert!(set_kernel_blocking(&switched));
+            assert_cloexec(&switched, false);
         }
         assert_eq!(available(&accepted).unwrap(), 0);
     }

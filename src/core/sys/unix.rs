@@ -62,10 +62,39 @@ fn recv_flags(sock: &Socket, buf: &mut [u8], flags: libc::c_int) -> io::Result<u
     Ok(n as usize)
 }
 
-/// Clears O_NONBLOCK: waits in `send` / `recv` then happen in the kernel;
-/// every call that must not wait passes `MSG_DONTWAIT`.
+/// Clears O_NONBLOCK (one FIONBIO call): waits in `send` / `recv` then
+/// happen in the kernel; every call that must not wait passes
+/// `MSG_DONTWAIT`.
 pub fn set_kernel_blocking(sock: &Socket) -> bool {
-    sock.set_nonblocking(false).is_ok()
+    let mut off: libc::c_int = 0;
+    // SAFETY: FIONBIO reads one c_int through the pointer, which points to
+    // a live local; the descriptor is owned by `sock`.
+    unsafe { libc::ioctl(sock.as_raw_fd(), libc::FIONBIO as _, &mut off) == 0 }
+}
+
+/// An accepted socket, made ready to wait in the kernel: on Linux (and the
+/// other systems with accept4) it is blocking already; elsewhere it may
+/// have inherited the listener's O_NONBLOCK.
+pub fn prepare_accepted(sock: &Socket) -> io::Result<()> {
+    #[cfg(not(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "illumos",
+        target_os = "linux",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    )))]
+    if !set_kernel_blocking(sock) {
+        return Err(io::Error::last_os_error());
+    }
+    let _ = sock;
+    Ok(())
+}
+
+/// Whether a socket from `accept` waits in the kernel: always here.
+pub fn accepted_waits_in_kernel(_sock: &Socket) -> bool {
+    true
 }
 
 pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<Ready> {

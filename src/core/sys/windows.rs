@@ -84,6 +84,16 @@ pub fn set_kernel_blocking(_sock: &Socket) -> bool {
     false
 }
 
+/// Accepted sockets are non-blocking, like every socket here.
+pub fn prepare_accepted(sock: &Socket) -> io::Result<()> {
+    sock.set_nonblocking(true)
+}
+
+/// Sockets from `accept` do not wait in the kernel here.
+pub fn accepted_waits_in_kernel(_sock: &Socket) -> bool {
+    false
+}
+
 pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<Ready> {
     let events = match what {
         PollType::In => POLLRDNORM | POLLRDBAND,
