@@ -35,7 +35,7 @@ LINK_DEBUG := -L$(DEBUG) -lstreampeer_tcp -Wl,-rpath,$(abspath $(DEBUG))
 LIB_ENV := SPTCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so \
            STREAMPEER_TCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so PYTHONPATH=$(abspath python)
 
-.PHONY: all lib lib-debug header demo test lint check-targets cargo-test c-test py-test check-mem check-asan \
+.PHONY: all lib lib-debug header demo test lint check-targets check-exports cargo-test c-test py-test check-mem check-asan \
         check-tsan check-sanitizers check-faults bench bench-smoke fuzz wheel wheel-check \
         windows test-windows install install-check clean FORCE
 
@@ -49,7 +49,7 @@ header:
 	@echo "include/streampeer_tcp.h regenerated"
 
 # --- tests (tests/header_fresh.rs checks the committed header) -------------
-test: lint check-targets cargo-test c-test check-sanitizers check-faults py-test install-check wheel-check bench-smoke
+test: lint check-targets cargo-test c-test check-exports check-sanitizers check-faults py-test install-check wheel-check bench-smoke
 	@echo "make test: all passed"
 lint: $(VENV)/.ready
 	$(CARGO) fmt --check
@@ -59,6 +59,8 @@ cargo-test:
 	$(CARGO) test --locked
 check-targets:
 	@sh tools/check-targets.sh
+check-exports: lib
+	@PYTHON=$(PYTHON) sh c-tests/exports.sh $(RELEASE)/libstreampeer_tcp.so
 $(BUILD)/c-tests/%: c-tests/%.c c-tests/check.h include/streampeer_tcp.h FORCE | lib-debug
 	@mkdir -p $(@D)
 	$(CC) $(CWARN) $(CFLAGS) -Iinclude -o $@ $< -pthread $(LINK_DEBUG)
