@@ -32,6 +32,26 @@ pub(crate) const ACCEPTABLE: u32 = 16;
 /// Every event bit.
 pub(crate) const ALL: u32 = READABLE | WRITABLE | HANGUP | ERROR | ACCEPTABLE;
 
+/// The event bits of what the kernel reported for a socket: a server's
+/// readable listener is ACCEPTABLE (and it has no HANGUP). Callers keep
+/// what was asked for, plus HANGUP and ERROR.
+pub(crate) fn kernel_bits(ev: &Event, server: bool) -> u32 {
+    let mut bits = 0;
+    if ev.readable {
+        bits |= if server { ACCEPTABLE } else { READABLE };
+    }
+    if ev.writable {
+        bits |= WRITABLE;
+    }
+    if ev.hangup && !server {
+        bits |= HANGUP;
+    }
+    if ev.error {
+        bits |= ERROR;
+    }
+    bits
+}
+
 /// What a group needs from a member.
 pub trait Member {
     /// The member's link, if it is in a group.
@@ -387,20 +407,8 @@ impl Group {
                 let Some(slot) = g.slot(ev.token) else {
                     continue;
                 };
-                let mut bits = 0;
-                if ev.readable {
-                    bits |= if slot.server { ACCEPTABLE } else { READABLE };
-                }
-                if ev.writable {
-                    bits |= WRITABLE;
-                }
-                if ev.hangup && !slot.server {
-                    bits |= HANGUP;
-                }
-                if ev.error {
-                    bits |= ERROR;
-                }
-                bits = bits & (slot.interest | HANGUP | ERROR) | slot.user_ready();
+                let bits = kernel_bits(ev, slot.server) & (slot.interest | HANGUP | ERROR)
+                    | slot.user_ready();
                 if bits != 0 && slot.seen != wait_id {
                     slot.seen = wait_id;
                     out.push((slot.user_data, bits));

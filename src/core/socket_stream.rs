@@ -205,20 +205,8 @@ impl SocketStream {
         };
         let ev = sys::wait_one(&open.sock, want, timeout)
             .map_err(|e| io_fail(Error::FAILED, "wait", &e))?;
-        let mut bits = buffered;
-        if ev.readable && want.read {
-            bits |= group::READABLE;
-        }
-        if ev.writable && want.write {
-            bits |= group::WRITABLE;
-        }
-        if ev.hangup {
-            bits |= group::HANGUP;
-        }
-        if ev.error {
-            bits |= group::ERROR;
-        }
-        Ok(bits)
+        let asked = interest | group::HANGUP | group::ERROR;
+        Ok(buffered | group::kernel_bits(&ev, false) & asked)
     }
 
     /// Starts a non-blocking connect of the peer's socket (set with

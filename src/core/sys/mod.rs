@@ -236,21 +236,44 @@ pub fn peek_one(sock: &Socket) -> io::Result<usize> {
     }
 }
 
-/// Waits for `what` on `sock`: `None` waits forever, `Some(0)` only looks.
-/// EINTR is retried with the remaining time recomputed; sub-millisecond
-/// remainders round up so a short wait never becomes a busy loop.
-pub fn poll(sock: &Socket, what: PollType, timeout: Option<Duration>) -> io::Result<Ready> {
-    let deadline = timeout.map(|t| Instant::now() + t);
-    loop {
-        let ms = match deadline {
-            None => -1,
-            Some(d) => {
+/// The deadline of a wait: no limit, now (a wait that only looks, the
+/// common case in a game loop, reads no clock), or a point in time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Deadline {
+    Never,
+    Now,
+    At(Instant),
+}
+
+impl Deadline {
+    pub(crate) fn of(timeout: Option<Duration>) -> Deadline {
+        match timeout {
+            None => Deadline::Never,
+            Some(Duration::ZERO) => Deadline::Now,
+            Some(t) => Deadline::At(Instant::now() + t),
+        }
+    }
+
+    /// Milliseconds left for a poll call (-1: no deadline), rounded up so
+    /// that a short wait never becomes a busy loop.
+    pub(crate) fn ms(self) -> i32 {
+        match self {
+            Deadline::Never => -1,
+            Deadline::Now => 0,
+            Deadline::At(d) => {
                 let left = d.saturating_duration_since(Instant::now());
-                let ms = left.as_nanos().div_ceil(1_000_000);
-                i32::try_from(ms).unwrap_or(i32::MAX)
+                i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
             }
-        };
-        match platform::poll_once(sock, what, ms) {
+        }
+    }
+}
+
+/// Waits for `what` on `sock`: `None` waits forever, `Some(0)` only looks.
+/// EINTR is retried with the remaining time recomputed.
+pub fn poll(sock: &Socket, what: PollType, timeout: Option<Duration>) -> io::Result<Ready> {
+    let deadline = Deadline::of(timeout);
+    loop {
+        match platform::poll_once(sock, what, deadline.ms()) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             r => return r,
         }
@@ -265,16 +288,9 @@ pub fn wait_one(
     interest: poller::Interest,
     timeout: Option<Duration>,
 ) -> io::Result<poller::Event> {
-    let deadline = timeout.map(|t| Instant::now() + t);
+    let deadline = Deadline::of(timeout);
     loop {
-        let ms = match deadline {
-            None => -1,
-            Some(d) => {
-                let left = d.saturating_duration_since(Instant::now());
-                i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
-            }
-        };
-        match platform::poll_many(&[(raw(sock), interest)], ms) {
+        match platform::poll_many(&[(raw(sock), interest)], deadline.ms()) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             r => return r.map(|v| v[0]),
         }

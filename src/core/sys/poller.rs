@@ -11,9 +11,9 @@
 //! [`Poller`] is the one this platform uses.
 
 use std::io;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::{platform, RawSock};
+use super::{platform, Deadline, RawSock};
 
 /// What a member is registered for. HANGUP and ERROR are always reported.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -34,46 +34,6 @@ pub struct Event {
     pub hangup: bool,
 }
 
-/// The deadline of a wait: no limit, now (a wait that only looks, the
-/// common case in a game loop, reads no clock), or a point in time.
-#[derive(Debug, Clone, Copy)]
-enum Deadline {
-    Never,
-    Now,
-    At(Instant),
-}
-
-impl Deadline {
-    fn of(timeout: Option<Duration>) -> Deadline {
-        match timeout {
-            None => Deadline::Never,
-            Some(Duration::ZERO) => Deadline::Now,
-            Some(t) => Deadline::At(Instant::now() + t),
-        }
-    }
-
-    /// Milliseconds left for a poll call (-1: no deadline).
-    fn ms(self) -> i32 {
-        match self {
-            Deadline::Never => -1,
-            Deadline::Now => 0,
-            Deadline::At(d) => ms_left(Some(d)),
-        }
-    }
-}
-
-/// Milliseconds left until `deadline` for a poll call (-1: no deadline),
-/// rounded up so that a short wait never becomes a busy loop.
-fn ms_left(deadline: Option<Instant>) -> i32 {
-    match deadline {
-        None => -1,
-        Some(d) => {
-            let left = d.saturating_duration_since(Instant::now());
-            i32::try_from(left.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX)
-        }
-    }
-}
-
 #[cfg(target_os = "linux")]
 pub use linux::Epoll;
 
@@ -90,7 +50,8 @@ mod linux {
     use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
     use std::time::Duration;
 
-    use super::{Deadline, Event, Interest};
+    use super::super::Deadline;
+    use super::{Event, Interest};
 
     /// The token of the internal eventfd.
     const WAKE: u64 = u64::MAX;
@@ -356,6 +317,7 @@ mod tests {
     use std::io::Write;
     use std::os::fd::AsRawFd;
     use std::os::unix::net::UnixStream;
+    use std::time::Instant;
 
     fn exercise<P>(
         mut p: P,
