@@ -366,6 +366,142 @@ sptcp_error sptcp_buffer_set_data_array(sptcp_peer *peer, const uint8_t *data, s
 sptcp_peer *sptcp_buffer_duplicate(const sptcp_peer *peer);
 
 /**
+ * Turns async connects on or off for this TCP peer (off by default, as in
+ * Godot). With them on, `sptcp_connect_to_host` with a host name checks
+ * the status (`SPTCP_ERR_ALREADY_IN_USE`) and the port
+ * (`SPTCP_ERR_INVALID_PARAMETER`), then returns `SPTCP_OK` at once with
+ * the status CONNECTING: the name is looked up on a small pool of
+ * resolver threads shared by every peer (at most 4 lookups at once; idle
+ * threads exit after 5 s), and `sptcp_poll` never blocks. A name that
+ * does not resolve makes `sptcp_poll` return `SPTCP_ERR_CANT_RESOLVE`
+ * with the status ERROR. The addresses are then tried Happy Eyeballs
+ * style (`sptcp_set_happy_eyeballs_delay_ms`). The connect timeout covers
+ * the lookup and every attempt. IP literals connect as without it.
+ *
+ * Disconnecting or freeing the peer during a lookup never waits for it.
+ * `sptcp_get_connected_host` / `_port` give "" / 0 until an address has
+ * won. Takes effect at the next connect. NULL and non-TCP peers are
+ * ignored (the reason goes to `sptcp_last_error_message`).
+ *
+ * While a connect to a name runs, `sptcp_wait` and poll groups report
+ * `SPTCP_EVENT_WRITABLE` (when asked for) as "call `sptcp_poll` now":
+ * when the lookup has ended, an attempt has finished, the next attempt is
+ * due or the timeout has passed. An outer event loop that waits on
+ * `sptcp_group_get_fd` does not see the timers: call
+ * `sptcp_group_wait(group, 0, ...)` at least every attempt delay then.
+ */
+void sptcp_set_async_connect(sptcp_peer *peer, bool enabled);
+
+/**
+ * Whether async connects are on (false for NULL and non-TCP peers).
+ */
+bool sptcp_is_async_connect_enabled(const sptcp_peer *peer);
+
+/**
+ * Sets the Happy Eyeballs attempt delay (RFC 8305; default 250 ms), used
+ * by async connects to a name with several addresses: the addresses are
+ * ordered to alternate IPv6 and IPv4, starting with the family of the
+ * resolver's first, and a new attempt starts every `ms` while the earlier
+ * ones are still pending (at once when one fails); the first to connect
+ * wins and the others are closed. 0 starts every attempt at once. Read at
+ * the next connect. A peer bound with `sptcp_bind` makes one attempt at a
+ * time (they would share the local port).
+ *
+ * Without async connects the addresses are tried one at a time in the
+ * resolver's order: `sptcp_poll` moves on to the next when an attempt
+ * fails, within the one connect timeout. NULL and non-TCP peers are
+ * ignored.
+ */
+void sptcp_set_happy_eyeballs_delay_ms(sptcp_peer *peer, uint32_t ms);
+
+/**
+ * The Happy Eyeballs attempt delay in milliseconds (0 for NULL and
+ * non-TCP peers).
+ */
+uint32_t sptcp_get_happy_eyeballs_delay_ms(const sptcp_peer *peer);
+
+/**
+ * TCP keepalive for this peer: `enabled` turns SO_KEEPALIVE on or off;
+ * `idle_s` (seconds of silence before the first probe), `interval_s`
+ * (seconds between probes) and `count` (unanswered probes before the
+ * connection is declared dead) set TCP_KEEPIDLE, TCP_KEEPINTVL and
+ * TCP_KEEPCNT where the system has them; 0 keeps the system's default.
+ * When keepalive declares a connection dead (a silent far end, after
+ * about idle + interval × count seconds), the socket gets an error, which
+ * `sptcp_poll` turns into `SPTCP_STATUS_ERROR`.
+ *
+ * Remembered: applied now if the peer has a socket (connecting or
+ * connected), and to every socket it gets later (reconnects, every
+ * connect attempt). `SPTCP_ERR_INVALID_PARAMETER` for NULL or for
+ * `idle_s` / `interval_s` above 32767 or `count` above 127 (the smallest
+ * limits among the systems); `SPTCP_ERR_UNAVAILABLE` for non-TCP peers;
+ * `SPTCP_FAILED` when the system refuses the option.
+ */
+sptcp_error sptcp_set_keepalive(sptcp_peer *peer, bool enabled, uint32_t idle_s, uint32_t interval_s, uint32_t count);
+
+/**
+ * Half-close: sends FIN, so the far side reads to the end of the stream;
+ * this side still reads what the far side sends. Later writes give
+ * `SPTCP_ERR_UNAVAILABLE` (the status stays CONNECTED). Again on the same
+ * connection: `SPTCP_OK`. TCP and Unix domain peers.
+ *
+ * `SPTCP_FAILED` when not CONNECTED; `SPTCP_ERR_UNAVAILABLE` for a
+ * buffer; `SPTCP_ERR_INVALID_PARAMETER` for NULL. Godot's rule on the
+ * far side's close still holds: once the far side has closed too and
+ * every byte is read, the next `sptcp_poll` gives NONE.
+ */
+sptcp_error sptcp_shutdown_write(sptcp_peer *peer);
+
+/**
+ * Whether the far side has closed its side of the connection (FIN), as
+ * seen by `sptcp_poll`, `sptcp_wait` or a read; unread bytes may remain
+ * (read them: `sptcp_poll` keeps the peer CONNECTED until they are). Stays
+ * true after the library closed the connection for that reason; false
+ * again after `sptcp_disconnect_from_host` and a new connect. Where the
+ * system cannot report a FIN while bytes are unread (not Linux), it shows
+ * once they are read. False for NULL and buffers.
+ */
+bool sptcp_is_peer_closed(const sptcp_peer *peer);
+
+/**
+ * Bytes this connection has taken from the caller (every write call,
+ * typed values and length prefixes included) since it was connected or
+ * accepted. Kept after the connection closes, until the next connect. 0
+ * for NULL and buffers.
+ */
+uint64_t sptcp_get_bytes_sent(const sptcp_peer *peer);
+
+/**
+ * Bytes this connection has delivered to the caller since it was
+ * connected or accepted (bytes a timed-out typed read gave back do not
+ * count). Kept after the connection closes, until the next connect. 0 for
+ * NULL and buffers.
+ */
+uint64_t sptcp_get_bytes_received(const sptcp_peer *peer);
+
+/**
+ * A time limit for every blocking call on this peer: `sptcp_put_data`,
+ * `sptcp_get_data`, the typed values, the strings, `sptcp_put_var` and
+ * `sptcp_get_var`. 0 (the default, as in Godot) waits as long as it
+ * takes. A call that reaches the limit returns `SPTCP_ERR_TIMEOUT` and
+ * leaves the status as it was (CONNECTED); `sptcp_get_data` reports the
+ * bytes it took in `*received`, and a timed-out write says in
+ * `sptcp_last_error_message` how many bytes it sent (a write cannot be
+ * taken back: the far side may see part of it). Typed, string and Variant
+ * reads that time out consume nothing: the bytes that had come are read
+ * again by the next call, so the stream stays in step. The limit applies
+ * to each call as a whole. TCP and Unix domain peers; NULL and buffers
+ * are ignored.
+ */
+void sptcp_set_io_timeout_ms(sptcp_peer *peer, uint32_t ms);
+
+/**
+ * The I/O time limit in milliseconds, 0 for none (and for NULL and
+ * buffers).
+ */
+uint32_t sptcp_get_io_timeout_ms(const sptcp_peer *peer);
+
+/**
  * Godot's text for an error code, e.g. "Can't connect" for
  * `SPTCP_ERR_CANT_CONNECT`.
  *
@@ -563,8 +699,11 @@ sptcp_error sptcp_bind(sptcp_peer *peer, int32_t port, const char *host);
  * Starts connecting to `host`:`port` (Godot's
  * `StreamPeerTCP.connect_to_host`). Non-blocking except for name lookup:
  * a host that is not an IP literal is resolved with the system resolver
- * (blocking), and the first address is used. Call `sptcp_poll` until the
- * status is `SPTCP_STATUS_CONNECTED` or `SPTCP_STATUS_ERROR`.
+ * (blocking, as in Godot; `sptcp_set_async_connect` moves it to a
+ * resolver thread). The first address is tried first, as in Godot; when
+ * the name has more and an attempt fails, `sptcp_poll` tries the next,
+ * within the one connect timeout. Call `sptcp_poll` until the status is
+ * `SPTCP_STATUS_CONNECTED` or `SPTCP_STATUS_ERROR`.
  *
  * Checks, in Godot's order: `SPTCP_ERR_CANT_RESOLVE` when the name does
  * not resolve ("*" is a name here, and does not);
@@ -578,7 +717,9 @@ sptcp_error sptcp_bind(sptcp_peer *peer, int32_t port, const char *host);
  * address family.
  *
  * `SPTCP_OK` means the status is now CONNECTING (usual) or CONNECTED. The
- * connect timeout (`sptcp_set_connect_timeout_ms`) is read now.
+ * connect timeout (`sptcp_set_connect_timeout_ms`) is read now. With
+ * async connects on, a name gives `SPTCP_OK` after the status and port
+ * checks, and the lookup's failure comes from `sptcp_poll`.
  */
 sptcp_error sptcp_connect_to_host(sptcp_peer *peer, const char *host, int32_t port);
 
@@ -595,6 +736,8 @@ void sptcp_disconnect_from_host(sptcp_peer *peer);
  * Writes the remote address into `buf`, like `snprintf`: IPv4 dotted
  * ("127.0.0.1"; also for IPv4 clients of a dual-stack server), IPv6 as
  * eight hex groups ("0:0:0:0:0:0:0:1"), "" when there is no connection.
+ * While connecting: the address being tried (as Godot), but with async
+ * connects "" until an address has won.
  *
  * At most `buf_len` bytes are written, always NUL-terminated when
  * `buf_len > 0`; `buf` may be NULL when `buf_len` is 0. Returns the length
@@ -627,8 +770,10 @@ sptcp_status sptcp_get_status(const sptcp_peer *peer);
  * frame or loop.
  *
  * * CONNECTING: finishes the connect → CONNECTED (`SPTCP_OK`); a refused
- *   connect, or one still running after the connect timeout, → ERROR and
- *   `SPTCP_ERR_CONNECTION_ERROR`.
+ *   connect (of the last address a name has), or one still running after
+ *   the connect timeout, → ERROR and `SPTCP_ERR_CONNECTION_ERROR`; an
+ *   async connect's name that does not resolve → ERROR and
+ *   `SPTCP_ERR_CANT_RESOLVE`. Never blocks, also during a lookup.
  * * CONNECTED: the peer closed and every byte it sent has been read →
  *   NONE (`SPTCP_OK`; while unread bytes remain it stays CONNECTED); a
  *   socket error such as a reset → ERROR and `SPTCP_FAILED`.
@@ -734,7 +879,9 @@ void sptcp_server_stop(sptcp_server *server);
 
 /**
  * Sends all `len` bytes of `data`, waiting as long as it takes (Godot's
- * `StreamPeer.put_data`; like Godot, no timeout).
+ * `StreamPeer.put_data`; like Godot, no time limit unless
+ * `sptcp_set_io_timeout_ms` set one: `SPTCP_ERR_TIMEOUT` then, with the
+ * status unchanged).
  *
  * `len == 0` returns `SPTCP_OK` without touching the socket, whatever the
  * status (`data` may then be NULL). Otherwise: `SPTCP_FAILED` when not
@@ -757,7 +904,9 @@ sptcp_error sptcp_put_partial_data(sptcp_peer *peer, const uint8_t *data, size_t
 
 /**
  * Reads exactly `len` bytes into `buf`, waiting as long as it takes
- * (Godot's `StreamPeer.get_data`; like Godot, no timeout).
+ * (Godot's `StreamPeer.get_data`; like Godot, no time limit unless
+ * `sptcp_set_io_timeout_ms` set one: `SPTCP_ERR_TIMEOUT` then, with
+ * `*received` the bytes taken and the status unchanged).
  *
  * `*received` (if not NULL) gets the number of bytes read, also on
  * failure, and the unread tail of `buf` is zero-filled.

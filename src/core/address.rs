@@ -123,9 +123,9 @@ const CACHE_TTL: Duration = Duration::from_secs(60);
 /// Godot's resolver queue size; also the bound of this cache.
 const CACHE_MAX: usize = 256;
 
-/// Successful lookups: (lower-case name, address, when). A short list
+/// Successful lookups: (lower-case name, addresses, when). A short list
 /// scanned linearly; it holds at most `CACHE_MAX` entries.
-static CACHE: Mutex<Vec<(String, IpAddr, Instant)>> = Mutex::new(Vec::new());
+static CACHE: Mutex<Vec<(String, Vec<IpAddr>, Instant)>> = Mutex::new(Vec::new());
 
 /// A name the system resolver could be asked about: the characters of host
 /// names, numeric forms and scoped IPv6 ("fe80::1%lo"). Anything else
@@ -146,17 +146,12 @@ fn reserved_invalid(host: &str) -> bool {
 }
 
 /// Resolves `host` for `connect_to_host`: an IP literal is used as is,
-/// anything else goes to the system resolver (getaddrinfo, blocking) and the
-/// first address is taken, as Godot does. Failure: `ERR_CANT_RESOLVE`.
-pub fn resolve(host: &str) -> Result<IpAddr> {
-    if is_valid_ip_address(host) {
-        return match parse_ip(host) {
-            Some(ip) => Ok(ip),
-            None => fail(
-                Error::ERR_INVALID_PARAMETER,
-                format!("'{host}' looks like an IP address but does not parse as one"),
-            ),
-        };
+/// anything else goes to the system resolver (getaddrinfo, blocking).
+/// Every address comes back, in the resolver's order (RFC 6724: the one
+/// Godot would take first), without repeats. Failure: `ERR_CANT_RESOLVE`.
+pub fn resolve_all(host: &str) -> Result<Vec<IpAddr>> {
+    if let Some(ip) = literal(host)? {
+        return Ok(vec![ip]);
     }
     if !plausible_name(host) || reserved_invalid(host) {
         return fail(
@@ -165,19 +160,27 @@ pub fn resolve(host: &str) -> Result<IpAddr> {
         );
     }
     let key = host.to_ascii_lowercase();
-    if let Some(ip) = cache_get(&key) {
-        return Ok(ip);
+    if let Some(ips) = cache_get(&key) {
+        return Ok(ips);
     }
-    let first = (host, 0u16)
-        .to_socket_addrs()
-        .map_err(|e| e.to_string())
-        .and_then(|mut it| it.next().ok_or_else(|| "no addresses".to_string()));
-    match first {
-        Ok(addr) => {
-            let ip = canonical(addr.ip());
-            cache_put(key, ip);
-            Ok(ip)
+    let found = (host, 0u16).to_socket_addrs().map(|it| {
+        let mut ips: Vec<IpAddr> = Vec::new();
+        for ip in it.map(|a| canonical(a.ip())) {
+            if !ips.contains(&ip) {
+                ips.push(ip);
+            }
         }
+        ips
+    });
+    match found {
+        Ok(ips) if !ips.is_empty() => {
+            cache_put(key, ips.clone());
+            Ok(ips)
+        }
+        Ok(_) => fail(
+            Error::ERR_CANT_RESOLVE,
+            format!("can't resolve host '{host}': no addresses"),
+        ),
         Err(e) => fail(
             Error::ERR_CANT_RESOLVE,
             format!("can't resolve host '{host}': {e}"),
@@ -185,21 +188,41 @@ pub fn resolve(host: &str) -> Result<IpAddr> {
     }
 }
 
-fn cache_get(key: &str) -> Option<IpAddr> {
+/// `Some(ip)` for an IP literal, `None` for a name; a string that looks
+/// like a literal but does not parse is `ERR_INVALID_PARAMETER`.
+pub fn literal(host: &str) -> Result<Option<IpAddr>> {
+    if !is_valid_ip_address(host) {
+        return Ok(None);
+    }
+    match parse_ip(host) {
+        Some(ip) => Ok(Some(ip)),
+        None => fail(
+            Error::ERR_INVALID_PARAMETER,
+            format!("'{host}' looks like an IP address but does not parse as one"),
+        ),
+    }
+}
+
+/// Cached addresses of `host` (a name), if a lookup found them recently.
+pub fn cached(host: &str) -> Option<Vec<IpAddr>> {
+    cache_get(&host.to_ascii_lowercase())
+}
+
+fn cache_get(key: &str) -> Option<Vec<IpAddr>> {
     let cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
     cache
         .iter()
         .find(|(name, _, at)| name == key && at.elapsed() < CACHE_TTL)
-        .map(|(_, ip, _)| *ip)
+        .map(|(_, ips, _)| ips.clone())
 }
 
-fn cache_put(key: String, ip: IpAddr) {
+fn cache_put(key: String, ips: Vec<IpAddr>) {
     let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
     cache.retain(|(name, _, at)| *name != key && at.elapsed() < CACHE_TTL);
     if cache.len() >= CACHE_MAX {
         cache.remove(0); // the oldest
     }
-    cache.push((key, ip, Instant::now()));
+    cache.push((key, ips, Instant::now()));
 }
 
 /// `host:port` for messages, with brackets around IPv6.
@@ -278,18 +301,25 @@ mod tests {
 
     #[test]
     fn resolution() {
-        assert_eq!(resolve("127.0.0.1"), Ok("127.0.0.1".parse().unwrap()));
-        let local = resolve("localhost").expect("localhost resolves");
-        assert!(local.is_loopback(), "{local}");
+        assert_eq!(
+            resolve_all("127.0.0.1"),
+            Ok(vec!["127.0.0.1".parse().unwrap()])
+        );
+        let local = resolve_all("localhost").expect("localhost resolves");
+        assert!(
+            !local.is_empty() && local.iter().all(IpAddr::is_loopback),
+            "{local:?}"
+        );
+        assert_eq!(cached("LOCALHOST"), Some(local));
         for bad in ["*", "", "no such host", "nonexistent.invalid", "x.INVALID."] {
             assert_eq!(
-                resolve(bad).unwrap_err().code,
+                resolve_all(bad).unwrap_err().code,
                 Error::ERR_CANT_RESOLVE,
                 "{bad}"
             );
         }
         assert_eq!(
-            resolve("1:2:3:4:5:6:7:8:9").unwrap_err().code,
+            resolve_all("1:2:3:4:5:6:7:8:9").unwrap_err().code,
             Error::ERR_INVALID_PARAMETER
         );
     }

@@ -207,6 +207,12 @@ impl StreamPeer for BufferPeer {
         let left = self.data.len() as i64 - self.pos as i64;
         left.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
     }
+
+    /// Steps the cursor back over the bytes just read.
+    fn unread(&mut self, bytes: &[u8]) {
+        self.pos = self.pos.saturating_sub(bytes.len());
+        self.sync();
+    }
 }
 
 #[cfg(test)]

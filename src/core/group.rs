@@ -9,13 +9,48 @@
 //! the link (freeing or removing the member) empties the slot; dropping
 //! the group leaves its members alive and out of any group.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::error::{fail, Error, Failure, Result};
 use super::sys::poller::{Event, Interest, Poller};
-use super::sys::RawSock;
+use super::sys::{Deadline, RawSock};
+
+/// A question a group asks for a member between waits ("has the lookup
+/// finished?"), from the waiting thread, without the member.
+pub type Probe = Arc<dyn Fn() -> bool + Send + Sync>;
+
+/// How often a group asks a member's probe.
+pub const PROBE_EVERY: Duration = Duration::from_millis(5);
+
+/// A member's timer: the group reports it WRITABLE ("call poll") at `at`,
+/// or earlier once `probe` says so.
+#[derive(Clone)]
+pub struct Timer {
+    pub at: Instant,
+    pub probe: Option<Probe>,
+}
+
+impl std::fmt::Debug for Timer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timer")
+            .field("at", &self.at)
+            .field("probe", &self.probe.is_some())
+            .finish()
+    }
+}
+
+impl Timer {
+    /// When the group next looks at this timer.
+    fn check_at(&self, now: Instant) -> Instant {
+        match self.probe {
+            Some(_) => self.at.min(now + PROBE_EVERY),
+            None => self.at,
+        }
+    }
+}
 
 /// get_partial_data would give bytes now (buffered bytes count), or end of
 /// stream or a reset is pending.
@@ -65,6 +100,14 @@ pub trait Member {
     fn user_events(&self) -> u32;
     /// A server reports ACCEPTABLE where a peer reports READABLE.
     fn is_server(&self) -> bool;
+    /// More sockets to watch for the member (a connect's attempts).
+    fn extra_sockets(&self) -> Vec<RawSock> {
+        Vec::new()
+    }
+    /// When the member needs a `poll` without a socket event.
+    fn timer(&self) -> Option<Timer> {
+        None
+    }
 }
 
 #[derive(Debug)]
@@ -73,6 +116,10 @@ struct Slot {
     interest: u32,
     server: bool,
     sock: Option<RawSock>,
+    /// More sockets reported as this member (connect attempts).
+    extra: Vec<RawSock>,
+    /// The member's timer and its number (see `Inner::timers`).
+    timer: Option<(Timer, u64)>,
     user_events: u32,
     /// In `Inner::user` (possibly stale: checked when taken out).
     queued: bool,
@@ -115,6 +162,10 @@ struct Inner {
     alive: bool,
     waits: u64,
     scratch: Vec<Event>,
+    /// Members' timers by when to look at them (stale entries are skipped:
+    /// a slot's own `timer` is the truth).
+    timers: BinaryHeap<Reverse<(Instant, usize, u64)>>,
+    timer_seq: u64,
 }
 
 impl Inner {
@@ -152,13 +203,62 @@ impl Inner {
         }
     }
 
+    /// Sets (or clears) a member's timer.
+    fn set_timer(&mut self, token: usize, timer: Option<Timer>) {
+        self.timer_seq += 1;
+        let seq = self.timer_seq;
+        let now = Instant::now();
+        let Some(slot) = self.slot(token) else {
+            return;
+        };
+        let at = timer.as_ref().map(|t| t.check_at(now));
+        slot.timer = timer.map(|t| (t, seq));
+        if let Some(at) = at {
+            self.timers.push(Reverse((at, token, seq)));
+        }
+    }
+
+    /// Reports members whose timers are due (WRITABLE in user space until
+    /// the member says otherwise) and re-arms probes that said "not yet".
+    fn fire_timers(&mut self) {
+        let now = Instant::now();
+        while let Some(&Reverse((at, token, seq))) = self.timers.peek() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            let Some(slot) = self.slot(token) else {
+                continue;
+            };
+            let Some((timer, _)) = slot.timer.as_ref().filter(|(_, s)| *s == seq) else {
+                continue; // an older timer of this slot, or of a removed member
+            };
+            let due = now >= timer.at || timer.probe.as_ref().is_some_and(|p| p());
+            if due {
+                slot.timer = None;
+                let (events, interest) = (slot.user_events | WRITABLE, slot.interest);
+                self.set_user(token, events, interest);
+            } else {
+                let next = timer.check_at(now);
+                self.timers.push(Reverse((next, token, seq)));
+            }
+        }
+    }
+
+    /// How long a kernel wait may last before a timer needs a look.
+    fn timer_left(&self) -> Option<Duration> {
+        self.timers
+            .peek()
+            .map(|Reverse((at, _, _))| at.saturating_duration_since(Instant::now()))
+    }
+
     fn remove(&mut self, token: usize) {
         let Some(slot) = self.slots.get_mut(token).and_then(Option::take) else {
             return;
         };
-        if let Some(sock) = slot.sock {
-            if let Some(p) = self.poller.as_mut() {
-                let _ = p.delete(sock, token);
+        if let Some(p) = self.poller.as_mut() {
+            for sock in slot.sock.iter().chain(&slot.extra) {
+                let _ = p.delete(*sock, token);
             }
         }
         if slot.user_ready() != 0 {
@@ -218,6 +318,37 @@ impl Link {
         }
     }
 
+    /// The member's extra sockets (a connect's attempts) are now `socks`.
+    pub fn extra_changed(&self, socks: &[RawSock]) {
+        let mut g = lock(&self.inner);
+        if !g.alive {
+            return;
+        }
+        let token = self.token;
+        let Some(slot) = g.slot(token) else {
+            return;
+        };
+        if slot.extra == socks {
+            return;
+        }
+        let old = std::mem::replace(&mut slot.extra, socks.to_vec());
+        let interest = slot.kernel_interest();
+        for sock in old.iter().filter(|s| !socks.contains(s)) {
+            let _ = g.p().delete(*sock, token);
+        }
+        for sock in socks.iter().filter(|s| !old.contains(s)) {
+            let _ = g.p().add(*sock, token, interest);
+        }
+    }
+
+    /// Sets (or clears) the member's timer.
+    pub fn set_timer(&self, timer: Option<Timer>) {
+        let mut g = lock(&self.inner);
+        if g.alive {
+            g.set_timer(self.token, timer);
+        }
+    }
+
     /// The member's user-space readiness changed.
     pub fn user_events_changed(&self, events: u32) {
         let mut g = lock(&self.inner);
@@ -265,6 +396,8 @@ impl Group {
                 alive: true,
                 waits: 0,
                 scratch: Vec::new(),
+                timers: BinaryHeap::new(),
+                timer_seq: 0,
             })),
         })
     }
@@ -298,12 +431,18 @@ impl Group {
             interest,
             server,
             sock: member.raw_socket(),
+            extra: member.extra_sockets(),
+            timer: None,
             user_events: 0,
             queued: false,
             seen: 0,
         };
-        if let Some(sock) = slot.sock {
-            if let Err(e) = g.p().add(sock, token, slot.kernel_interest()) {
+        let socks: Vec<RawSock> = slot.sock.iter().chain(&slot.extra).copied().collect();
+        for (i, sock) in socks.iter().enumerate() {
+            if let Err(e) = g.p().add(*sock, token, slot.kernel_interest()) {
+                for added in &socks[..i] {
+                    let _ = g.p().delete(*added, token);
+                }
                 g.free.push(token);
                 return fail(Error::FAILED, format!("group_add: {e}"));
             }
@@ -311,6 +450,7 @@ impl Group {
         g.slots[token] = Some(slot);
         g.members += 1;
         g.set_user(token, member.user_events(), interest);
+        g.set_timer(token, member.timer());
         drop(g);
         member.set_link(Some(Link {
             inner: Arc::clone(&self.inner),
@@ -350,13 +490,15 @@ impl Group {
             return Ok(());
         }
         let interest = interest & ALL;
-        let (sock, events) = (slot.sock, slot.user_events);
+        let socks: Vec<RawSock> = slot.sock.iter().chain(&slot.extra).copied().collect();
+        let events = slot.user_events;
         // set_user records the new interest; it must see the old one first
         // to keep the count of members ready in user space right.
         g.set_user(token, events, interest);
-        let kernel = g.slot(token).map(|s| s.kernel_interest());
-        if let (Some(sock), Some(kernel)) = (sock, kernel) {
-            let _ = g.p().modify(sock, token, kernel);
+        if let Some(kernel) = g.slot(token).map(|s| s.kernel_interest()) {
+            for sock in socks {
+                let _ = g.p().modify(sock, token, kernel);
+            }
         }
         Ok(())
     }
@@ -385,15 +527,45 @@ impl Group {
         // the group is level-triggered) and report nothing.
         let mut none = Vec::new();
         let (cap, out) = if cap == 0 { (1, &mut none) } else { (cap, out) };
+        let deadline = Deadline::of(timeout);
         let mut g = lock(&self.inner);
+        let start = out.len();
+        // Members' timers end kernel waits early; a wait that ends only for
+        // a timer that did not fire (a probe said "not yet") goes on.
+        loop {
+            g.fire_timers();
+            let left = deadline.left();
+            let limit = match (left, g.timer_left()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let seen = g.wait_once(limit, cap, out)?;
+            if out.len() > start || seen > 0 || deadline.passed() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+impl Inner {
+    /// One pass: user-space readiness and one kernel wait of up to
+    /// `timeout`. Returns how many kernel events came.
+    fn wait_once(
+        &mut self,
+        timeout: Option<Duration>,
+        cap: usize,
+        out: &mut Vec<(usize, u32)>,
+    ) -> Result<usize> {
+        let g = self;
         g.waits += 1;
         let wait_id = g.waits;
         let user_first = wait_id % 2 == 0;
         let start = out.len();
         if user_first {
-            take_user(&mut g, wait_id, cap, out);
+            take_user(g, wait_id, cap, out);
         }
         let room = cap - (out.len() - start);
+        let mut seen = 0;
         if room > 0 {
             let timeout = if g.user_count > 0 || out.len() > start {
                 Some(Duration::ZERO)
@@ -414,14 +586,15 @@ impl Group {
                     out.push((slot.user_data, bits));
                 }
             }
+            seen = events.len();
             g.scratch = events;
             r.map_err(|e| Failure::new(Error::FAILED, format!("group_wait: {e}")))?;
         }
         if !user_first {
             let room = cap - (out.len() - start);
-            take_user(&mut g, wait_id, room, out);
+            take_user(g, wait_id, room, out);
         }
-        Ok(())
+        Ok(seen)
     }
 }
 

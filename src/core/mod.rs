@@ -11,13 +11,15 @@
 //! | `variant/` | the Variant value and its Godot 4 / Godot 3 formats |
 //! | `sys/` | the socket layer: open, send, recv, poll, FIONREAD, files at paths |
 //! | `address.rs` | IP literals, Godot's formatting, "*", name resolution |
+//! | `resolver.rs` | name lookups on a small shared pool of threads (async connects) |
 //! | `endpoint.rs` | an endpoint: IP and port, or a path (Godot's `NetSocket::Address`) |
 //! | `socket_file.rs` | Unix domain paths: length rule, stale files, removing what a bind made |
-//! | `group.rs` | poll groups: members, their links, the level-triggered wait |
+//! | `connector.rs` | connecting to a name: the lookup, attempts one at a time or Happy Eyeballs |
+//! | `group.rs` | poll groups: members, their links, timers, the level-triggered wait |
 //! | `stream_peer.rs` | the `StreamPeer` trait: the raw data calls of every peer |
 //! | `buffer.rs` | StreamPeerBuffer |
 //! | `socket_stream.rs` | StreamPeerSocket: status machine, poll, send/recv loops, read-ahead |
-//! | `tcp_peer.rs` | StreamPeerTCP: bind, resolve and connect, host and port, no-delay |
+//! | `tcp_peer.rs` | StreamPeerTCP: bind, resolve and connect, host and port, no-delay, keepalive |
 //! | `uds_peer.rs` | StreamPeerUDS: bind and connect to a path, the connected path |
 //! | `socket_server.rs` | SocketServer: listening socket, pending connections, take, stop |
 //! | `tcp_server.rs` | TCPServer: listen on an address and port |
@@ -28,10 +30,12 @@
 pub mod address;
 pub mod buffer;
 pub mod codec;
+pub mod connector;
 pub mod endpoint;
 pub mod error;
 pub mod group;
 pub mod peer;
+pub mod resolver;
 pub mod server;
 pub mod socket_file;
 pub mod socket_server;

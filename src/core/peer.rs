@@ -159,11 +159,37 @@ impl Peer {
     /// Reads a fixed-width value and returns it as little-endian bytes.
     pub fn get_fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut b = [0u8; N];
-        self.stream().get_data(&mut b).1?;
+        self.get_whole(&mut b, &[])?;
         if self.big_endian {
             b.reverse();
         }
         Ok(b)
+    }
+
+    /// Fills `buf`; when that times out (the I/O timeout), gives back
+    /// `before` (bytes this value already took) and what came, so the
+    /// value is read whole by a later call and the stream stays in step.
+    fn get_whole(&mut self, buf: &mut [u8], before: &[u8]) -> Result<()> {
+        let (n, r) = self.stream().get_data(buf);
+        match r {
+            Err(f) if f.code == Error::ERR_TIMEOUT => {
+                let mut back = before.to_vec();
+                back.extend_from_slice(&buf[..n]);
+                self.stream().unread(&back);
+                Err(Failure::new(
+                    f.code,
+                    format!(
+                        "{} (nothing consumed: the value can be read again)",
+                        f.message
+                    ),
+                ))
+            }
+            Err(f) => Err(Failure::new(
+                f.code,
+                format!("{} (read {n} of {} bytes)", f.message, buf.len()),
+            )),
+            Ok(()) => Ok(()),
+        }
     }
 
     pub fn put_half(&mut self, v: f32) -> Result<()> {
@@ -217,11 +243,18 @@ impl Peer {
     /// length above `max_message_size`, is refused before any allocation;
     /// the prefix has then been consumed, the payload has not.
     pub fn get_string_bytes(&mut self, bytes: i32, what: &str) -> Result<Vec<u8>> {
+        let mut prefix = [0u8; 4];
         let len = if bytes < 0 {
-            i32::from_le_bytes(self.get_fixed()?)
+            self.get_whole(&mut prefix, &[])?;
+            let mut le = prefix;
+            if self.big_endian {
+                le.reverse();
+            }
+            i32::from_le_bytes(le)
         } else {
             bytes
         };
+        let prefix: &[u8] = if bytes < 0 { &prefix } else { &[] };
         let Ok(len) = usize::try_from(len) else {
             return fail(
                 Error::ERR_INVALID_DATA,
@@ -237,8 +270,7 @@ impl Peer {
             )
         })?;
         buf.resize(len, 0);
-        let (n, r) = self.stream().get_data(&mut buf);
-        r.map_err(|f| Failure::new(f.code, format!("{} (read {n} of {len} bytes)", f.message)))?;
+        self.get_whole(&mut buf, prefix)?;
         Ok(buf)
     }
 

@@ -11,14 +11,17 @@
 //! Every move to NONE or ERROR closes the socket.
 
 use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::connector::{Connector, Step};
 use super::endpoint::Endpoint;
 use super::error::{fail, io_fail, Error, Failure, Result};
-use super::group::{self, Link, Member};
+use super::group::{self, Link, Member, Timer};
 use super::socket_file::SocketFile;
 use super::stream_peer::StreamPeer;
-use super::sys::{self, PollType, SockAddr, Socket};
+use super::sys::{self, Deadline, PollType, Progress, SockAddr, Socket};
 
 /// Connection status of a socket peer (Godot's `StreamPeerSocket.Status`).
 #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
@@ -81,6 +84,17 @@ pub struct SocketStream {
     /// from `ahead_pos` on. Empty for peers that do not read.
     ahead: Vec<u8>,
     ahead_pos: usize,
+    /// A connect to a name (lookup, several addresses) while CONNECTING.
+    connector: Option<Box<Connector>>,
+    /// The limit of every blocking read and write (None: no limit).
+    io_timeout: Option<Duration>,
+    /// `shutdown_write` was called on this connection.
+    write_shut: bool,
+    /// The far side closed its side (seen by poll, wait or a read).
+    peer_closed: AtomicBool,
+    /// Bytes handed to and delivered from this connection.
+    sent: u64,
+    received: u64,
 }
 
 impl Default for SocketStream {
@@ -105,6 +119,12 @@ impl SocketStream {
             kernel_waits: false,
             ahead: Vec::new(),
             ahead_pos: 0,
+            connector: None,
+            io_timeout: None,
+            write_shut: false,
+            peer_closed: AtomicBool::new(false),
+            sent: 0,
+            received: 0,
         }
     }
 
@@ -150,13 +170,118 @@ impl SocketStream {
 
     /// The socket, if the peer has one (bound, connecting or connected).
     pub fn socket(&self) -> Option<&Socket> {
-        self.open.as_ref().map(|o| &o.sock)
+        match &self.open {
+            Some(o) => Some(&o.sock),
+            None => self.connector.as_ref().and_then(|c| c.primary()),
+        }
+    }
+
+    /// The connect to a name in progress, if any.
+    pub fn connector_mut(&mut self) -> Option<&mut Connector> {
+        self.connector.as_deref_mut()
     }
 
     /// The remote end: what was connected to, or the accepted peer's
     /// address; `None` when there is no connection.
     pub fn remote(&self) -> Option<&Endpoint> {
-        self.remote.as_ref()
+        match &self.connector {
+            Some(c) => c.shown_remote(),
+            None => self.remote.as_ref(),
+        }
+    }
+
+    /// Starts a connect that `connector` runs (TCP to a name): CONNECTING,
+    /// then `poll` steps it. The caller checked the status is NONE.
+    pub fn start_connector(&mut self, connector: Connector) {
+        self.open = None;
+        self.status = Status::STATUS_CONNECTING;
+        self.connector = Some(Box::new(connector));
+        self.new_connection();
+        self.sync_connecting();
+    }
+
+    /// Counters and flags start again for a new connection.
+    fn new_connection(&mut self) {
+        self.sent = 0;
+        self.received = 0;
+        self.write_shut = false;
+        self.peer_closed.store(false, Ordering::Relaxed);
+    }
+
+    /// Tells the group what the connector watches now: its attempts'
+    /// sockets, when to poll next, and whether a poll is due.
+    fn sync_connecting(&mut self) {
+        let Some(link) = &self.member else {
+            return;
+        };
+        link.extra_changed(&self.extra_sockets());
+        link.set_timer(self.timer());
+        link.user_events_changed(self.user_events());
+        self.told_buffered = self.ahead_len() > 0;
+    }
+
+    /// Steps the connector; see `poll`.
+    fn poll_connector(&mut self) -> Result<()> {
+        let Some(c) = self.connector.as_mut() else {
+            return Ok(());
+        };
+        let r = match c.step() {
+            Step::Pending => Ok(()),
+            Step::Connected { sock, remote } => {
+                self.connector = None;
+                self.set_socket(OpenSocket::new(sock));
+                self.remote = Some(Endpoint::Ip(remote));
+                self.enter_connected();
+                Ok(())
+            }
+            Step::Failed(f) => {
+                self.enter_error();
+                Err(f)
+            }
+        };
+        self.sync_connecting();
+        r
+    }
+
+    /// The limit of blocking reads and writes (None: none, as in Godot).
+    pub fn io_timeout(&self) -> Option<Duration> {
+        self.io_timeout
+    }
+
+    pub fn set_io_timeout(&mut self, timeout: Option<Duration>) {
+        self.io_timeout = timeout;
+    }
+
+    /// Bytes handed to this connection (since it was connected).
+    pub fn bytes_sent(&self) -> u64 {
+        self.sent
+    }
+
+    /// Bytes delivered from this connection (since it was connected).
+    pub fn bytes_received(&self) -> u64 {
+        self.received
+    }
+
+    /// Whether the far side has closed its side of this connection.
+    pub fn is_peer_closed(&self) -> bool {
+        self.peer_closed.load(Ordering::Relaxed)
+    }
+
+    fn saw_peer_close(&self) {
+        self.peer_closed.store(true, Ordering::Relaxed);
+    }
+
+    /// Half-close: sends FIN; reads go on, writes are refused from now on.
+    /// Not connected: FAILED. Again: OK.
+    pub fn shutdown_write(&mut self) -> Result<()> {
+        let sock = self.connected_sock("shutdown_write")?;
+        if self.write_shut {
+            return Ok(());
+        }
+        sock.shutdown(std::net::Shutdown::Write)
+            .map_err(|e| io_fail(Error::FAILED, "shutdown_write", &e))?;
+        self.write_shut = true;
+        Ok(())
     }
 
     /// Gives the peer a socket (opened, maybe bound) before a connect.
@@ -167,6 +292,20 @@ impl SocketStream {
             link.socket_changed(Some(sys::raw(&open.sock)));
         }
         self.open = Some(open);
+    }
+
+    /// Takes the socket of a peer that is not connecting or connected (a
+    /// bound socket, for a connector to use).
+    pub fn take_socket(&mut self) -> Option<Socket> {
+        if self.status != Status::STATUS_NONE {
+            return None;
+        }
+        if self.open.is_some() {
+            if let Some(link) = &self.member {
+                link.socket_changed(None);
+            }
+        }
+        self.open.take().map(|o| o.sock)
     }
 
     /// Tells the group (if any) whether bytes are buffered here.
@@ -186,6 +325,9 @@ impl SocketStream {
     /// read and the status does not change (a pending error stays for
     /// `poll`). `Ok(0)` after the timeout; no socket: UNAVAILABLE.
     pub fn wait(&self, interest: u32, timeout: Option<Duration>) -> Result<u32> {
+        if let Some(c) = &self.connector {
+            return wait_connecting(c, interest, timeout);
+        }
         let Some(open) = &self.open else {
             return fail(Error::ERR_UNAVAILABLE, "wait: the peer has no socket");
         };
@@ -206,7 +348,11 @@ impl SocketStream {
         let ev = sys::wait_one(&open.sock, want, timeout)
             .map_err(|e| io_fail(Error::FAILED, "wait", &e))?;
         let asked = interest | group::HANGUP | group::ERROR;
-        Ok(buffered | group::kernel_bits(&ev, false) & asked)
+        let bits = buffered | group::kernel_bits(&ev, false) & asked;
+        if bits & group::HANGUP != 0 {
+            self.saw_peer_close();
+        }
+        Ok(bits)
     }
 
     /// Starts a non-blocking connect of the peer's socket (set with
@@ -223,25 +369,39 @@ impl SocketStream {
             return fail(Error::ERR_BUG, "connect: no socket to connect");
         };
         self.deadline = Some((Instant::now() + self.connect_timeout, self.connect_timeout));
-        match open.sock.connect(&target) {
-            Ok(()) => self.enter_connected(),
-            Err(e) if sys::already_connected(&e) => self.enter_connected(),
-            Err(e) if sys::in_progress(&e) => self.status = Status::STATUS_CONNECTING,
+        match sys::connect_start(&open.sock, &target) {
+            Ok(Progress::Connected) => self.enter_connected(),
+            Ok(Progress::Pending) => self.status = Status::STATUS_CONNECTING,
             Err(e) => {
                 self.disconnect_from_host();
                 return Err(error(&e));
             }
         }
+        self.new_connection();
         self.remote = Some(remote);
         self.target = Some(target);
         Ok(())
     }
 
     /// Closes the socket (if any) and returns to STATUS_NONE. Idempotent.
+    /// Forgets that the far side had closed; the byte counters stay until
+    /// the next connect.
     pub fn disconnect_from_host(&mut self) {
+        self.close();
+        self.peer_closed.store(false, Ordering::Relaxed);
+    }
+
+    /// Closes the socket and any connect in progress: STATUS_NONE.
+    fn close(&mut self) {
         if self.open.is_some() {
             if let Some(link) = &self.member {
                 link.socket_changed(None);
+            }
+        }
+        if self.connector.take().is_some() {
+            if let Some(link) = &self.member {
+                link.extra_changed(&[]);
+                link.set_timer(None);
             }
         }
         self.open = None;
@@ -258,7 +418,7 @@ impl SocketStream {
 
     /// Closes the socket and enters STATUS_ERROR.
     fn enter_error(&mut self) {
-        self.disconnect_from_host();
+        self.close();
         self.status = Status::STATUS_ERROR;
     }
 
@@ -292,9 +452,13 @@ impl SocketStream {
             // the peer sent FIN and everything it sent has been read.
             Ok(r) if !r.error => {
                 let unread_here = self.ahead.len() > self.ahead_pos;
+                if r.hangup {
+                    self.saw_peer_close();
+                }
                 if (r.readable || r.hangup) && !unread_here && matches!(sys::available(sock), Ok(0))
                 {
-                    self.disconnect_from_host();
+                    self.saw_peer_close();
+                    self.close();
                 }
                 Ok(())
             }
@@ -312,32 +476,17 @@ impl SocketStream {
     }
 
     fn poll_connecting(&mut self) -> Result<()> {
+        if self.connector.is_some() {
+            return self.poll_connector();
+        }
         let (Some(open), Some(target)) = (&self.open, &self.target) else {
             self.enter_error();
             return fail(Error::ERR_CONNECTION_ERROR, "connect: lost the socket");
         };
         let endpoint = self.remote_text();
-        // A connect that failed in the background leaves its reason in
-        // SO_ERROR; read it first where calling connect() again does not
-        // report it (Windows answers with a different error; Linux reports
-        // it from connect(), so the extra call is saved there).
-        let pending = if cfg!(target_os = "linux") {
-            Ok(None)
-        } else {
-            open.sock.take_error()
-        };
-        if let Ok(Some(e)) = pending {
-            self.enter_error();
-            return Err(io_fail(
-                Error::ERR_CONNECTION_ERROR,
-                &format!("connect to {endpoint}"),
-                &e,
-            ));
-        }
-        match open.sock.connect(target) {
-            Ok(()) => self.enter_connected(),
-            Err(e) if sys::already_connected(&e) => self.enter_connected(),
-            Err(e) if sys::in_progress(&e) => {
+        match sys::connect_progress(&open.sock, target) {
+            Ok(Progress::Connected) => self.enter_connected(),
+            Ok(Progress::Pending) => {
                 if let Some((_, timeout)) = self.deadline.filter(|(d, _)| Instant::now() > *d) {
                     let ms = timeout.as_millis();
                     self.enter_error();
@@ -383,7 +532,21 @@ impl SocketStream {
         } else {
             "put_partial_data"
         };
-        self.transfer(what, |sock, sent| send_loop(sock, data, block, what, sent))
+        if self.write_shut && self.status == Status::STATUS_CONNECTED {
+            return (
+                0,
+                fail(
+                    Error::ERR_UNAVAILABLE,
+                    format!("{what}: writing was shut down (shutdown_write)"),
+                ),
+            );
+        }
+        let deadline = self.io_deadline(block);
+        let (n, r) = self.transfer(what, |sock, sent| {
+            send_loop(sock, data, block, what, sent, deadline)
+        });
+        self.sent += n as u64;
+        (n, r)
     }
 
     /// Godot's internal `read`: fills all of `buf` (`block`) or returns
@@ -402,13 +565,18 @@ impl SocketStream {
         // Bytes received earlier come first.
         let got = self.take_ahead(buf);
         if got == buf.len() || (!block && got > 0) {
+            self.received += got as u64;
             self.sync_buffered();
             return (got, Ok(()));
         }
         // Where the kernel waits, a blocking read never polls first.
+        let deadline = self.io_deadline(block);
         let mut waited = Waits {
             poll_first: self.reads_wait && !self.kernel_waits,
-            kernel: self.kernel_waits,
+            // With a time limit every receive is non-blocking and the
+            // waits happen in poll, which has the limit.
+            kernel: self.kernel_waits && deadline.is_none(),
+            deadline,
         };
         let mut ahead = std::mem::take(&mut self.ahead);
         let (n, r) = self.transfer(what, |sock, done| {
@@ -420,8 +588,31 @@ impl SocketStream {
             self.ahead_pos = 0;
         }
         self.reads_wait = self.reads_wait || waited.poll_first;
+        self.received += n as u64;
         self.sync_buffered();
         (n, r)
+    }
+
+    /// The deadline of a blocking read or write that starts now.
+    fn io_deadline(&self, block: bool) -> Option<Instant> {
+        self.io_timeout
+            .filter(|t| block && !t.is_zero())
+            .map(|t| Instant::now() + t)
+    }
+
+    /// Puts bytes a read took back in front of the unread ones (a typed
+    /// read that timed out consumes nothing).
+    pub fn unread(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() || self.open.is_none() {
+            return;
+        }
+        let mut ahead = Vec::with_capacity(bytes.len() + self.ahead_len());
+        ahead.extend_from_slice(bytes);
+        ahead.extend_from_slice(&self.ahead[self.ahead_pos..]);
+        self.ahead = ahead;
+        self.ahead_pos = 0;
+        self.received = self.received.saturating_sub(bytes.len() as u64);
+        self.sync_buffered();
     }
 
     /// Copies buffered bytes into `buf`; returns how many.
@@ -455,8 +646,16 @@ impl SocketStream {
         };
         let mut done = 0;
         let r = run(sock, &mut done);
-        if r.is_err() {
-            self.disconnect_from_host();
+        match &r {
+            // A timeout leaves the connection as it was.
+            Err(f) if f.code == Error::ERR_TIMEOUT => {}
+            Err(f) => {
+                if f.code == Error::ERR_FILE_EOF {
+                    self.saw_peer_close();
+                }
+                self.close();
+            }
+            Ok(()) => {}
         }
         (done, r)
     }
@@ -489,16 +688,73 @@ impl Member for SocketStream {
     }
 
     fn user_events(&self) -> u32 {
+        let mut bits = 0;
         if self.ahead_len() > 0 {
-            group::READABLE
-        } else {
-            0
+            bits |= group::READABLE;
         }
+        if self.connector.as_ref().is_some_and(|c| c.due()) {
+            bits |= group::WRITABLE;
+        }
+        bits
     }
 
     fn is_server(&self) -> bool {
         false
     }
+
+    fn extra_sockets(&self) -> Vec<sys::RawSock> {
+        self.connector
+            .as_ref()
+            .map(|c| c.sockets().map(sys::raw).collect())
+            .unwrap_or_default()
+    }
+
+    fn timer(&self) -> Option<Timer> {
+        let c = self.connector.as_ref()?;
+        Some(Timer {
+            at: c.next_event(),
+            probe: c.lookup().map(|l| {
+                let done = l.done_flag();
+                Arc::new(move || done.load(Ordering::Acquire)) as group::Probe
+            }),
+        })
+    }
+}
+
+/// `SocketStream::wait` while a connector runs: WRITABLE ("call poll")
+/// when the lookup ends, an attempt finishes or the next step is due.
+fn wait_connecting(c: &Connector, interest: u32, timeout: Option<Duration>) -> Result<u32> {
+    let due = group::WRITABLE & interest;
+    let limit = Deadline::of(timeout);
+    let event_in = c.next_event().saturating_duration_since(Instant::now());
+    let until = match limit.left() {
+        Some(t) => t.min(event_in),
+        None => event_in,
+    };
+    if let Some(lookup) = c.lookup() {
+        if lookup.wait(Some(until)) || Instant::now() >= c.next_event() {
+            return Ok(due);
+        }
+        return Ok(0);
+    }
+    let want = sys::poller::Interest {
+        read: interest & group::READABLE != 0,
+        write: interest & group::WRITABLE != 0,
+    };
+    let socks: Vec<(sys::RawSock, sys::poller::Interest)> =
+        c.sockets().map(|s| (sys::raw(s), want)).collect();
+    let asked = interest | group::HANGUP | group::ERROR;
+    let bits = sys::wait_many(&socks, Some(until))
+        .map_err(|e| io_fail(Error::FAILED, "wait", &e))?
+        .iter()
+        .fold(0, |acc, ev| acc | group::kernel_bits(ev, false) & asked);
+    if bits != 0 {
+        return Ok(bits);
+    }
+    if Instant::now() >= c.next_event() {
+        return Ok(due);
+    }
+    Ok(0)
 }
 
 impl StreamPeer for SocketStream {
@@ -521,6 +777,10 @@ impl StreamPeer for SocketStream {
     fn available_bytes(&self) -> i32 {
         self.available()
     }
+
+    fn unread(&mut self, bytes: &[u8]) {
+        SocketStream::unread(self, bytes);
+    }
 }
 
 /// The error pending on a socket (SO_ERROR), as text for a message.
@@ -536,10 +796,15 @@ fn pending_error(sock: &Socket) -> String {
     }
 }
 
-/// A blocking read or write waits here, forever as in Godot (EINTR is
-/// retried). A socket error while waiting is a failure.
-fn wait_ready(sock: &Socket, what: PollType, op: &str) -> Result<()> {
-    match sys::poll(sock, what, None) {
+/// A blocking read or write waits here: until `deadline` (the peer's I/O
+/// timeout; ERR_TIMEOUT then), or forever as in Godot (EINTR is retried).
+/// A socket error while waiting is a failure.
+fn wait_ready(sock: &Socket, what: PollType, op: &str, deadline: Option<Instant>) -> Result<()> {
+    let timeout = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+    match sys::poll(sock, what, timeout) {
+        Ok(r) if r.timed_out() => {
+            fail(Error::ERR_TIMEOUT, format!("{op}: timed out (I/O timeout)"))
+        }
         Ok(r) if !r.error => Ok(()),
         Ok(_) => fail(Error::FAILED, format!("{op}: {}", pending_error(sock))),
         Err(e) => Err(io_fail(Error::FAILED, op, &e)),
@@ -548,15 +813,29 @@ fn wait_ready(sock: &Socket, what: PollType, op: &str) -> Result<()> {
 
 /// Sends `data` from `*sent` on; without `block`, stops when the kernel
 /// takes no more.
-fn send_loop(sock: &Socket, data: &[u8], block: bool, what: &str, sent: &mut usize) -> Result<()> {
+fn send_loop(
+    sock: &Socket,
+    data: &[u8],
+    block: bool,
+    what: &str,
+    sent: &mut usize,
+    deadline: Option<Instant>,
+) -> Result<()> {
+    // With a deadline, sends never wait in the kernel: poll has the limit.
+    let kernel_wait = block && deadline.is_none();
     while *sent < data.len() {
-        match sys::send(sock, &data[*sent..], block) {
+        match sys::send(sock, &data[*sent..], kernel_wait) {
             Ok(n) => *sent += n,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if !block {
                     break;
                 }
-                wait_ready(sock, PollType::Out, what)?;
+                wait_ready(sock, PollType::Out, what, deadline).map_err(|f| {
+                    Failure::new(
+                        f.code,
+                        format!("{} after sending {sent} of {} bytes", f.message, data.len()),
+                    )
+                })?;
             }
             Err(e) => return Err(io_fail(Error::FAILED, what, &e)),
         }
@@ -592,21 +871,23 @@ fn recv_loop(
     ahead: &mut Vec<u8>,
 ) -> Result<()> {
     if block && waits.poll_first && *got < buf.len() {
-        wait_ready(sock, PollType::In, what)?;
+        wait_ready(sock, PollType::In, what, waits.deadline)?;
     }
+    // With a deadline, receives never wait in the kernel.
+    let kernel_wait = block && waits.deadline.is_none();
     let mut had_to_wait = false;
     let mut scratch = [0u8; READ_AHEAD];
     while *got < buf.len() {
         let want = buf.len() - *got;
         let small = want < READ_AHEAD;
         let received = if small {
-            sys::recv(sock, &mut scratch, block)
+            sys::recv(sock, &mut scratch, kernel_wait)
         } else if block && waits.kernel {
             // Large blocking reads: the kernel fills the whole rest in one
             // call where it can.
             sys::recv_all(sock, &mut buf[*got..])
         } else {
-            sys::recv(sock, &mut buf[*got..], block)
+            sys::recv(sock, &mut buf[*got..], kernel_wait)
         };
         let received = received.map(|n| {
             if small && n > 0 {
@@ -639,7 +920,12 @@ fn recv_loop(
                     break;
                 }
                 had_to_wait = true;
-                wait_ready(sock, PollType::In, what)?;
+                wait_ready(sock, PollType::In, what, waits.deadline).map_err(|f| {
+                    Failure::new(
+                        f.code,
+                        format!("{} after receiving {got} of {} bytes", f.message, buf.len()),
+                    )
+                })?;
             }
             Err(e) => return Err(io_fail(Error::FAILED, what, &e)),
         }
@@ -656,6 +942,8 @@ struct Waits {
     poll_first: bool,
     /// The socket's waits happen in the kernel (`sys::set_kernel_blocking`).
     kernel: bool,
+    /// The I/O timeout's deadline of this call.
+    deadline: Option<Instant>,
 }
 
 /// Reads smaller than this receive this much and keep the rest.

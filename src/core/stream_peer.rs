@@ -17,4 +17,7 @@ pub trait StreamPeer {
     fn get_partial_data(&mut self, buf: &mut [u8]) -> (usize, Result<()>);
     /// Bytes that can be read without waiting (-1 when there is no stream).
     fn available_bytes(&self) -> i32;
+    /// Gives back `bytes`, the last ones read, so that the next read sees
+    /// them again (a typed read that timed out consumes nothing).
+    fn unread(&mut self, bytes: &[u8]);
 }

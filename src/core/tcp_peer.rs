@@ -9,20 +9,45 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
+use std::time::Duration;
+
 use super::address::{self, display_endpoint, BindAddr};
+use super::connector::{Bound, Connector, Plan, DEFAULT_ATTEMPT_DELAY};
 use super::endpoint::Endpoint;
 use super::error::{fail, io_fail, Error, Result};
+use super::resolver::Lookup;
 use super::socket_stream::{OpenSocket, SocketStream, Status};
-use super::sys::{self, Domain, Socket};
+use super::sys::{self, Domain, Keepalive, Socket};
 
 /// Godot's StreamPeerTCP.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TcpPeer {
     pub stream: SocketStream,
     /// The family of the socket the stream holds, and on IPv6 whether it is
     /// IPv6-only: set with every socket this peer gives the stream, read
     /// only while the stream still has that socket.
     family: Option<(Domain, bool)>,
+    /// The local address `bind` gave the socket the stream holds.
+    bound_to: Option<SocketAddr>,
+    /// Names are looked up on a resolver thread and the addresses tried
+    /// Happy Eyeballs style (off: Godot's blocking lookup).
+    async_connect: bool,
+    attempt_delay: Duration,
+    /// Keepalive settings, applied to every socket this peer gets.
+    keepalive: Option<Keepalive>,
+}
+
+impl Default for TcpPeer {
+    fn default() -> Self {
+        TcpPeer {
+            stream: SocketStream::new(),
+            family: None,
+            bound_to: None,
+            async_connect: false,
+            attempt_delay: DEFAULT_ATTEMPT_DELAY,
+            keepalive: None,
+        }
+    }
 }
 
 impl TcpPeer {
@@ -35,7 +60,7 @@ impl TcpPeer {
     pub(crate) fn from_accepted(sock: Socket, remote: SocketAddr) -> TcpPeer {
         TcpPeer {
             stream: SocketStream::from_accepted(sock, Some(Endpoint::Ip(remote))),
-            family: None,
+            ..TcpPeer::default()
         }
     }
 
@@ -60,6 +85,10 @@ impl TcpPeer {
         let bind_addr = address::parse_bind_address(host)?;
         let (sock, family, local) = open_for_bind(bind_addr, port)
             .map_err(|e| io_fail(Error::FAILED, "bind: can't open a socket", &e))?;
+        if let Some(ka) = &self.keepalive {
+            sys::set_keepalive(&sock, ka)
+                .map_err(|e| io_fail(Error::FAILED, "bind: keepalive", &e))?;
+        }
         if let Err(e) = sock.bind(&local.into()) {
             // The socket is dropped (closed) here: unlike Godot, a failed
             // bind never leaves a half-open socket behind.
@@ -71,19 +100,57 @@ impl TcpPeer {
         }
         self.stream.set_socket(OpenSocket::new(sock));
         self.family = Some(family);
+        self.bound_to = Some(local);
         Ok(())
     }
 
     /// Godot's `connect_to_host(host, port)`: resolves `host` (an IP
     /// literal is used as is), then starts a non-blocking connect.
     /// OK means CONNECTING (or, rarely, CONNECTED); `poll` finishes it.
+    ///
+    /// A name that resolves to several addresses is tried address after
+    /// address (the next when one fails); with async connects on, the name
+    /// is looked up on a resolver thread, OK comes at once (CONNECTING)
+    /// and the addresses are tried Happy Eyeballs style.
     pub fn connect_to_host(&mut self, host: &str, port: i32) -> Result<()> {
-        let ip = address::resolve(host)?;
-        self.connect_to_ip(ip, port)
+        if self.async_connect {
+            return self.connect_async(host, port);
+        }
+        let mut ips = address::resolve_all(host)?;
+        if ips.len() == 1 {
+            return self.connect_to_ip(ips.remove(0), port);
+        }
+        let port = self.check_connect(port)?;
+        let plan = self.plan(false);
+        self.stream
+            .start_connector(Connector::to_addresses(host, port, ips, plan));
+        // As with one address, a connect that fails at once fails here
+        // (FAILED, status NONE).
+        if let Err(f) = self.stream.poll() {
+            self.stream.disconnect_from_host();
+            return fail(Error::FAILED, f.message);
+        }
+        Ok(())
     }
 
-    /// `connect_to_host` for an address already resolved.
-    pub fn connect_to_ip(&mut self, ip: IpAddr, port: i32) -> Result<()> {
+    /// `connect_to_host` with async connects on.
+    fn connect_async(&mut self, host: &str, port: i32) -> Result<()> {
+        let literal = address::literal(host)?;
+        let port = self.check_connect(port)?;
+        if let Some(ip) = literal {
+            return self.connect_to_ip(ip, i32::from(port));
+        }
+        let plan = self.plan(true);
+        let connector = match address::cached(host) {
+            Some(ips) => Connector::to_addresses(host, port, ips, plan),
+            None => Connector::resolving(host, port, Lookup::start(host)?, plan),
+        };
+        self.stream.start_connector(connector);
+        Ok(())
+    }
+
+    /// Godot's checks before a connect: the status, then the port.
+    fn check_connect(&self, port: i32) -> Result<u16> {
         if self.stream.status() != Status::STATUS_NONE {
             return fail(
                 Error::ERR_ALREADY_IN_USE,
@@ -93,15 +160,90 @@ impl TcpPeer {
                 ),
             );
         }
-        let port = match u16::try_from(port) {
-            Ok(p) if p >= 1 => p,
-            _ => {
+        match u16::try_from(port) {
+            Ok(p) if p >= 1 => Ok(p),
+            _ => fail(
+                Error::ERR_INVALID_PARAMETER,
+                format!("connect_to_host: the remote port number must be between 1 and 65535 (inclusive), got {port}"),
+            ),
+        }
+    }
+
+    /// The settings of a connector started now; a bound socket goes to it.
+    fn plan(&mut self, parallel: bool) -> Plan {
+        let bound = match (self.stream.take_socket(), self.bound_to.take(), self.family) {
+            (Some(sock), Some(local), Some(family)) => Some(Bound {
+                sock: Some(sock),
+                local,
+                family,
+            }),
+            _ => None,
+        };
+        Plan {
+            parallel,
+            delay: self.attempt_delay,
+            timeout: self.stream.connect_timeout(),
+            keepalive: self.keepalive,
+            no_delay: None,
+            bound,
+        }
+    }
+
+    pub fn set_async_connect(&mut self, on: bool) {
+        self.async_connect = on;
+    }
+
+    pub fn async_connect(&self) -> bool {
+        self.async_connect
+    }
+
+    /// The Happy Eyeballs attempt delay of the next connect.
+    pub fn set_attempt_delay(&mut self, delay: Duration) {
+        self.attempt_delay = delay;
+    }
+
+    pub fn attempt_delay(&self) -> Duration {
+        self.attempt_delay
+    }
+
+    /// Keepalive for this peer's sockets: now, and for every later one.
+    pub fn set_keepalive(&mut self, ka: Keepalive) -> Result<()> {
+        for (v, what) in [(ka.idle_s, "idle_s"), (ka.interval_s, "interval_s")] {
+            if v > Keepalive::MAX_SECONDS {
                 return fail(
                     Error::ERR_INVALID_PARAMETER,
-                    format!("connect_to_host: the remote port number must be between 1 and 65535 (inclusive), got {port}"),
-                )
+                    format!(
+                        "set_keepalive: {what} {v} is above {} s",
+                        Keepalive::MAX_SECONDS
+                    ),
+                );
             }
-        };
+        }
+        if ka.count > Keepalive::MAX_COUNT {
+            return fail(
+                Error::ERR_INVALID_PARAMETER,
+                format!(
+                    "set_keepalive: count {} is above {}",
+                    ka.count,
+                    Keepalive::MAX_COUNT
+                ),
+            );
+        }
+        self.keepalive = Some(ka);
+        if let Some(c) = self.stream.connector_mut() {
+            c.set_keepalive(ka)
+                .map_err(|e| io_fail(Error::FAILED, "set_keepalive", &e))?;
+        }
+        if let Some(sock) = self.stream.socket() {
+            sys::set_keepalive(sock, &ka)
+                .map_err(|e| io_fail(Error::FAILED, "set_keepalive", &e))?;
+        }
+        Ok(())
+    }
+
+    /// `connect_to_host` for an address already resolved.
+    pub fn connect_to_ip(&mut self, ip: IpAddr, port: i32) -> Result<()> {
+        let port = self.check_connect(port)?;
         let remote = SocketAddr::new(ip, port);
         let endpoint = display_endpoint(remote);
         if self.stream.socket().is_none() {
@@ -111,6 +253,10 @@ impl TcpPeer {
             };
             let sock = open_socket(domain, v6only)
                 .map_err(|e| io_fail(Error::FAILED, "connect_to_host: can't open a socket", &e))?;
+            if let Some(ka) = &self.keepalive {
+                sys::set_keepalive(&sock, ka)
+                    .map_err(|e| io_fail(Error::FAILED, "connect_to_host: keepalive", &e))?;
+            }
             self.stream.set_socket(OpenSocket::new(sock));
             self.family = Some((domain, v6only));
         }
@@ -156,6 +302,12 @@ impl TcpPeer {
 
     /// Turns Nagle's algorithm off (`true`) or on. Needs an open socket.
     pub fn set_no_delay(&mut self, enabled: bool) -> Result<()> {
+        if let Some(c) = self.stream.connector_mut() {
+            // While connecting to a name: every attempt, and the winner.
+            return c
+                .set_no_delay(enabled)
+                .map_err(|e| io_fail(Error::FAILED, "set_no_delay", &e));
+        }
         let Some(sock) = self.stream.socket() else {
             return fail(Error::FAILED, "set_no_delay: the peer has no socket");
         };
@@ -173,11 +325,7 @@ impl TcpPeer {
 
 /// Opens a socket of `domain`, with IPV6_V6ONLY set as asked on IPv6.
 pub(crate) fn open_socket(domain: Domain, v6only: bool) -> io::Result<Socket> {
-    let sock = sys::open_tcp(domain)?;
-    if domain == Domain::IPV6 {
-        sock.set_only_v6(v6only)?;
-    }
-    Ok(sock)
+    sys::open_tcp_for(domain, v6only)
 }
 
 /// The socket and local address for a bind to `addr`: "*" is a dual-stack

@@ -6,6 +6,7 @@
 //! | `peer.rs` | `sptcp_peer`: new, free, TCP connect/bind, the socket calls (poll, status, disconnect, timeout) |
 //! | `uds.rs` | Unix domain peers and servers: `sptcp_uds_*` |
 //! | `server.rs` | `sptcp_server`: new, free, listen, take, stop |
+//! | `connection.rs` | connecting and staying connected: async connects, Happy Eyeballs, keepalive, half-close, counters, I/O timeouts |
 //! | `stream.rs` | the raw data calls on any peer, endianness, max message size |
 //! | `typed.rs` | typed values and strings (`sptcp_put_u32`, `sptcp_get_utf8_string`, …) |
 //! | `buffer.rs` | StreamPeerBuffer (`sptcp_buffer_*`) |
@@ -26,6 +27,7 @@
 
 mod boundary;
 pub mod buffer;
+pub mod connection;
 pub mod enums;
 pub mod error;
 pub mod group;

@@ -150,8 +150,11 @@ pub extern "C" fn sptcp_bind(peer: *mut sptcp_peer, port: i32, host: *const c_ch
 /// Starts connecting to `host`:`port` (Godot's
 /// `StreamPeerTCP.connect_to_host`). Non-blocking except for name lookup:
 /// a host that is not an IP literal is resolved with the system resolver
-/// (blocking), and the first address is used. Call `sptcp_poll` until the
-/// status is `SPTCP_STATUS_CONNECTED` or `SPTCP_STATUS_ERROR`.
+/// (blocking, as in Godot; `sptcp_set_async_connect` moves it to a
+/// resolver thread). The first address is tried first, as in Godot; when
+/// the name has more and an attempt fails, `sptcp_poll` tries the next,
+/// within the one connect timeout. Call `sptcp_poll` until the status is
+/// `SPTCP_STATUS_CONNECTED` or `SPTCP_STATUS_ERROR`.
 ///
 /// Checks, in Godot's order: `SPTCP_ERR_CANT_RESOLVE` when the name does
 /// not resolve ("*" is a name here, and does not);
@@ -165,7 +168,9 @@ pub extern "C" fn sptcp_bind(peer: *mut sptcp_peer, port: i32, host: *const c_ch
 /// address family.
 ///
 /// `SPTCP_OK` means the status is now CONNECTING (usual) or CONNECTED. The
-/// connect timeout (`sptcp_set_connect_timeout_ms`) is read now.
+/// connect timeout (`sptcp_set_connect_timeout_ms`) is read now. With
+/// async connects on, a name gives `SPTCP_OK` after the status and port
+/// checks, and the lookup's failure comes from `sptcp_poll`.
 #[no_mangle]
 pub extern "C" fn sptcp_connect_to_host(
     peer: *mut sptcp_peer,
@@ -195,6 +200,8 @@ pub extern "C" fn sptcp_disconnect_from_host(peer: *mut sptcp_peer) {
 /// Writes the remote address into `buf`, like `snprintf`: IPv4 dotted
 /// ("127.0.0.1"; also for IPv4 clients of a dual-stack server), IPv6 as
 /// eight hex groups ("0:0:0:0:0:0:0:1"), "" when there is no connection.
+/// While connecting: the address being tried (as Godot), but with async
+/// connects "" until an address has won.
 ///
 /// At most `buf_len` bytes are written, always NUL-terminated when
 /// `buf_len > 0`; `buf` may be NULL when `buf_len` is 0. Returns the length
@@ -240,8 +247,10 @@ pub extern "C" fn sptcp_get_status(peer: *const sptcp_peer) -> sptcp_status {
 /// frame or loop.
 ///
 /// * CONNECTING: finishes the connect → CONNECTED (`SPTCP_OK`); a refused
-///   connect, or one still running after the connect timeout, → ERROR and
-///   `SPTCP_ERR_CONNECTION_ERROR`.
+///   connect (of the last address a name has), or one still running after
+///   the connect timeout, → ERROR and `SPTCP_ERR_CONNECTION_ERROR`; an
+///   async connect's name that does not resolve → ERROR and
+///   `SPTCP_ERR_CANT_RESOLVE`. Never blocks, also during a lookup.
 /// * CONNECTED: the peer closed and every byte it sent has been read →
 ///   NONE (`SPTCP_OK`; while unread bytes remain it stays CONNECTED); a
 ///   socket error such as a reset → ERROR and `SPTCP_FAILED`.

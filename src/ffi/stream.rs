@@ -14,7 +14,9 @@ fn moved(count: *mut usize, (n, r): (usize, Result<()>)) -> Result<sptcp_error> 
 }
 
 /// Sends all `len` bytes of `data`, waiting as long as it takes (Godot's
-/// `StreamPeer.put_data`; like Godot, no timeout).
+/// `StreamPeer.put_data`; like Godot, no time limit unless
+/// `sptcp_set_io_timeout_ms` set one: `SPTCP_ERR_TIMEOUT` then, with the
+/// status unchanged).
 ///
 /// `len == 0` returns `SPTCP_OK` without touching the socket, whatever the
 /// status (`data` may then be NULL). Otherwise: `SPTCP_FAILED` when not
@@ -63,7 +65,9 @@ pub extern "C" fn sptcp_put_partial_data(
 }
 
 /// Reads exactly `len` bytes into `buf`, waiting as long as it takes
-/// (Godot's `StreamPeer.get_data`; like Godot, no timeout).
+/// (Godot's `StreamPeer.get_data`; like Godot, no time limit unless
+/// `sptcp_set_io_timeout_ms` set one: `SPTCP_ERR_TIMEOUT` then, with
+/// `*received` the bytes taken and the status unchanged).
 ///
 /// `*received` (if not NULL) gets the number of bytes read, also on
 /// failure, and the unread tail of `buf` is zero-filled.

@@ -98,6 +98,8 @@ pub struct FileId(pub u64, pub u64);
 pub enum PollType {
     In,
     Out,
+    /// Both; also reports the far side's FIN as `hangup` where the system
+    /// can (POLLRDHUP).
     InOut,
 }
 
@@ -121,6 +123,15 @@ impl Ready {
 /// `SOCK_CLOEXEC`, and `SO_NOSIGPIPE` on Apple, in `Socket::new`).
 pub fn open_tcp(domain: Domain) -> io::Result<Socket> {
     open_nonblocking(domain, Some(socket2::Protocol::TCP))
+}
+
+/// [`open_tcp`] for `domain`, IPv6-only (`v6only`) or dual-stack on IPv6.
+pub fn open_tcp_for(domain: Domain, v6only: bool) -> io::Result<Socket> {
+    let sock = open_tcp(domain)?;
+    if domain == Domain::IPV6 {
+        sock.set_only_v6(v6only)?;
+    }
+    Ok(sock)
 }
 
 /// A non-blocking, close-on-exec stream socket, in one system call where
@@ -254,6 +265,20 @@ impl Deadline {
         }
     }
 
+    /// The time left (None: no limit), zero once it has passed.
+    pub(crate) fn left(self) -> Option<Duration> {
+        match self {
+            Deadline::Never => None,
+            Deadline::Now => Some(Duration::ZERO),
+            Deadline::At(d) => Some(d.saturating_duration_since(Instant::now())),
+        }
+    }
+
+    /// Whether no time is left.
+    pub(crate) fn passed(self) -> bool {
+        self.left() == Some(Duration::ZERO)
+    }
+
     /// Milliseconds left for a poll call (-1: no deadline), rounded up so
     /// that a short wait never becomes a busy loop.
     pub(crate) fn ms(self) -> i32 {
@@ -293,6 +318,115 @@ pub fn wait_one(
         match platform::poll_many(&[(raw(sock), interest)], deadline.ms()) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             r => return r.map(|v| v[0]),
+        }
+    }
+}
+
+/// How a non-blocking connect stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Connected,
+    Pending,
+}
+
+/// Starts a non-blocking connect: `Pending` while it runs, an error when
+/// it failed at once.
+pub fn connect_start(sock: &Socket, target: &SockAddr) -> io::Result<Progress> {
+    match sock.connect(target) {
+        Ok(()) => Ok(Progress::Connected),
+        Err(e) if already_connected(&e) => Ok(Progress::Connected),
+        Err(e) if in_progress(&e) => Ok(Progress::Pending),
+        Err(e) => Err(e),
+    }
+}
+
+/// Asks a connect in progress how it is going, without waiting: the
+/// reason it failed, or whether it finished. A connect that failed in the
+/// background leaves its reason in SO_ERROR; that is read first where
+/// calling connect() again does not report it (Windows answers with a
+/// different error; Linux reports it from connect(), so the extra call is
+/// saved there).
+pub fn connect_progress(sock: &Socket, target: &SockAddr) -> io::Result<Progress> {
+    if !cfg!(target_os = "linux") {
+        if let Ok(Some(e)) = sock.take_error() {
+            return Err(e);
+        }
+    }
+    connect_start(sock, target)
+}
+
+/// TCP keepalive settings; 0 leaves a number at the OS default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Keepalive {
+    pub enabled: bool,
+    pub idle_s: u32,
+    pub interval_s: u32,
+    pub count: u32,
+}
+
+impl Keepalive {
+    /// The largest idle time and interval (seconds) and probe count every
+    /// supported system takes (Linux's limits are the smallest).
+    pub(crate) const MAX_SECONDS: u32 = 32767;
+    pub(crate) const MAX_COUNT: u32 = 127;
+}
+
+/// Applies `ka` to a TCP socket (SO_KEEPALIVE, and the idle time, interval
+/// and count that are not 0).
+pub fn set_keepalive(sock: &Socket, ka: &Keepalive) -> io::Result<()> {
+    if !ka.enabled {
+        return sock.set_keepalive(false);
+    }
+    sock.set_keepalive(true)?;
+    let mut params = socket2::TcpKeepalive::new();
+    let mut any = false;
+    if ka.idle_s > 0 {
+        params = params.with_time(Duration::from_secs(u64::from(ka.idle_s)));
+        any = true;
+    }
+    #[cfg(any(
+        target_os = "android",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "illumos",
+        target_os = "ios",
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "windows"
+    ))]
+    {
+        if ka.interval_s > 0 {
+            params = params.with_interval(Duration::from_secs(u64::from(ka.interval_s)));
+            any = true;
+        }
+        if ka.count > 0 {
+            params = params.with_retries(ka.count);
+            any = true;
+        }
+    }
+    if any {
+        sock.set_tcp_keepalive(&params)?;
+    }
+    Ok(())
+}
+
+/// [`wait_one`] for several sockets at once (none: just the timeout).
+pub fn wait_many(
+    socks: &[(RawSock, poller::Interest)],
+    timeout: Option<Duration>,
+) -> io::Result<Vec<poller::Event>> {
+    let deadline = Deadline::of(timeout);
+    if socks.is_empty() {
+        if let Some(t) = deadline.left() {
+            std::thread::sleep(t);
+        }
+        return Ok(Vec::new());
+    }
+    loop {
+        match platform::poll_many(socks, deadline.ms()) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
         }
     }
 }

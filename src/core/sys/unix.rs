@@ -97,11 +97,18 @@ pub fn accepted_waits_in_kernel(_sock: &Socket) -> bool {
     true
 }
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const RDHUP: libc::c_short = libc::POLLRDHUP;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const RDHUP: libc::c_short = 0;
+
 pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<Ready> {
+    // The far side's FIN counts as a hangup for the look of `poll` (InOut)
+    // only: a waiting write must not wake up for it.
     let events = match what {
         PollType::In => libc::POLLIN,
         PollType::Out => libc::POLLOUT,
-        PollType::InOut => libc::POLLIN | libc::POLLOUT,
+        PollType::InOut => libc::POLLIN | libc::POLLOUT | RDHUP,
     };
     let mut pfd = libc::pollfd {
         fd: sock.as_raw_fd(),
@@ -119,7 +126,7 @@ pub fn poll_once(sock: &Socket, what: PollType, timeout_ms: i32) -> io::Result<R
         readable: r & libc::POLLIN != 0,
         writable: r & libc::POLLOUT != 0,
         error: r & (libc::POLLERR | libc::POLLNVAL) != 0,
-        hangup: r & libc::POLLHUP != 0,
+        hangup: r & (libc::POLLHUP | RDHUP) != 0,
     })
 }
 
@@ -161,10 +168,6 @@ pub fn poll_many(
     socks: &[(super::RawSock, super::poller::Interest)],
     timeout_ms: i32,
 ) -> io::Result<Vec<super::poller::Event>> {
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    const RDHUP: libc::c_short = libc::POLLRDHUP;
-    #[cfg(not(any(target_os = "linux", target_os = "android")))]
-    const RDHUP: libc::c_short = 0;
     let mut fds: Vec<libc::pollfd> = socks
         .iter()
         .map(|&(fd, i)| libc::pollfd {
