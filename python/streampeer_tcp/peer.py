@@ -142,7 +142,8 @@ class StreamPeer:
     # Raw data -------------------------------------------------------------
 
     def put_data(self, data: bytes) -> Error:
-        """Sends all of `data`, waiting as long as it takes (as Godot)."""
+        """Sends all of `data`, waiting as long as it takes (as Godot; a
+        socket peer's io_timeout_ms can limit the wait: ERR_TIMEOUT)."""
         buf, n = _in(data)
         return to_error(lib.sptcp_put_data(self.handle, buf, n))
 
@@ -162,7 +163,8 @@ class StreamPeer:
         return buf
 
     def get_data(self, nbytes: int) -> tuple[Error, bytes]:
-        """Reads exactly `nbytes`, waiting as long as it takes: (Error,
+        """Reads exactly `nbytes`, waiting as long as it takes (a socket
+        peer's io_timeout_ms can limit the wait: ERR_TIMEOUT): (Error,
         bytes). On an error the bytes that did arrive are returned."""
         if nbytes < 0:
             return Error.ERR_OUT_OF_MEMORY, b""  # Godot's script API
@@ -350,8 +352,9 @@ _S = TypeVar("_S", bound="StreamPeerSocket")
 
 class StreamPeerSocket(StreamPeer):
     """What StreamPeerTCP and StreamPeerUDS share (Godot master's
-    StreamPeerSocket): the status machine and the connect timeout. Not
-    made directly. Non-blocking: call poll() (each frame or loop) to see a
+    StreamPeerSocket): the status machine and the connect timeout, and
+    beyond Godot the half-close, the byte counters and the I/O timeout.
+    Not made directly. Non-blocking: call poll() (each frame or loop) to see a
     connect finish or the other side close. Use a peer from one thread at
     a time; different peers may be used on different threads. As a context
     manager it disconnects on exit."""
@@ -381,6 +384,46 @@ class StreamPeerSocket(StreamPeer):
     def connect_timeout_ms(self, ms: int) -> None:
         lib.sptcp_set_connect_timeout_ms(self.handle, ms)
 
+    # Staying connected (beyond Godot) --------------------------------------
+
+    def shutdown_write(self) -> Error:
+        """Half-closes the connection (sends FIN): the other side reads
+        every byte already written, then the end of the stream. Reading
+        goes on and the status stays CONNECTED; later writes give
+        ERR_UNAVAILABLE. FAILED when not connected."""
+        return to_error(lib.sptcp_shutdown_write(self.handle))
+
+    def is_peer_closed(self) -> bool:
+        """True once the far side has closed its side (seen by poll(),
+        wait() or a read), even while bytes it sent are still unread.
+        False again after a new connect."""
+        return lib.sptcp_is_peer_closed(self.handle)
+
+    def get_bytes_sent(self) -> int:
+        """Bytes handed to the connection since it was connected (typed
+        values, strings and Variants count every byte, length prefixes
+        included); 0 again at each connect."""
+        return lib.sptcp_get_bytes_sent(self.handle)
+
+    def get_bytes_received(self) -> int:
+        """Bytes delivered from the connection since it was connected
+        (read by any call); 0 again at each connect."""
+        return lib.sptcp_get_bytes_received(self.handle)
+
+    @property
+    def io_timeout_ms(self) -> int:
+        """A limit for each blocking call (get_data, put_data, typed
+        values, strings, Variants); 0 (the default, as Godot): none. A
+        call that reaches it gives ERR_TIMEOUT and leaves the status as it
+        was: get_data returns the bytes that did arrive, the typed, string
+        and Variant readers raise GodotError and consume nothing (the
+        stream stays in step, a later call reads the whole value)."""
+        return lib.sptcp_get_io_timeout_ms(self.handle)
+
+    @io_timeout_ms.setter
+    def io_timeout_ms(self, ms: int) -> None:
+        lib.sptcp_set_io_timeout_ms(self.handle, ms)
+
 
 class StreamPeerTCP(StreamPeerSocket):
     """Godot's StreamPeerTCP. Non-blocking: call poll() (each frame or
@@ -403,7 +446,8 @@ class StreamPeerTCP(StreamPeerSocket):
         return to_error(lib.sptcp_bind(self.handle, port, host.encode()))
 
     def connect_to_host(self, host: str, port: int) -> Error:
-        """Starts connecting (the name lookup blocks; the connect does not)."""
+        """Starts connecting (the name lookup blocks unless async_connect
+        is on; the connect does not)."""
         return to_error(lib.sptcp_connect_to_host(self.handle, host.encode("utf-8", "surrogatepass"), port))
 
     def get_connected_host(self) -> str:
@@ -419,6 +463,45 @@ class StreamPeerTCP(StreamPeerSocket):
 
     def set_no_delay(self, enabled: bool) -> None:
         lib.sptcp_set_no_delay(self.handle, enabled)
+
+    # Connecting and staying connected (beyond Godot) -----------------------
+
+    @property
+    def async_connect(self) -> bool:
+        """Whether connect_to_host looks a host name up in the background
+        (default False, as Godot). When on, connect_to_host returns OK at
+        once with the status CONNECTING (after its status and port
+        checks) and poll() never blocks; a name that does not resolve
+        makes poll() return ERR_CANT_RESOLVE, with the status ERROR. IP
+        literals connect as without it. Read at the next connect."""
+        return lib.sptcp_is_async_connect_enabled(self.handle)
+
+    @async_connect.setter
+    def async_connect(self, enabled: bool) -> None:
+        lib.sptcp_set_async_connect(self.handle, enabled)
+
+    @property
+    def happy_eyeballs_delay_ms(self) -> int:
+        """Happy Eyeballs (RFC 8305) for a name with several addresses:
+        attempts alternate address families, a new one every this many ms
+        while the earlier ones are pending (default 250); the first to
+        connect wins. The connect timeout covers the lookup and every
+        attempt."""
+        return lib.sptcp_get_happy_eyeballs_delay_ms(self.handle)
+
+    @happy_eyeballs_delay_ms.setter
+    def happy_eyeballs_delay_ms(self, ms: int) -> None:
+        lib.sptcp_set_happy_eyeballs_delay_ms(self.handle, ms)
+
+    def set_keepalive(self, enabled: bool, idle_s: int = 0, interval_s: int = 0, count: int = 0) -> Error:
+        """TCP keepalive: after `idle_s` seconds without traffic, a probe
+        every `interval_s` seconds, `count` unanswered probes end the
+        connection (poll() then finds it in ERROR); 0 for a number: the
+        OS default. Remembered across reconnects and applied whenever the
+        peer has a socket, so it may be set before connecting.
+        ERR_INVALID_PARAMETER for `idle_s` / `interval_s` above 32767 or
+        `count` above 127; FAILED when the system refuses it."""
+        return to_error(lib.sptcp_set_keepalive(self.handle, enabled, idle_s, interval_s, count))
 
 
 class StreamPeerUDS(StreamPeerSocket):
