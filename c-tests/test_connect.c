@@ -7,9 +7,51 @@
  * on a dead path) are in faults.c. */
 #include "check.h"
 
+#ifdef __linux__
+#include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#define LINUX_CHECKS 1
+#else
+/* Elsewhere (Windows under Wine): everything but the socket options read
+ * back and the resolver threads counted, which need Linux. */
+#define LINUX_CHECKS 0
+#endif
+
+#if LINUX_CHECKS
+/* The library's resolver threads (named "sptcp-resolver") alive now, from
+ * /proc/self/task; -1 if unknown. */
+static int threads_now(void) {
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL) {
+        return -1;
+    }
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        char path[300], name[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f != NULL) {
+            if (fgets(name, sizeof name, f) == NULL) {
+                name[0] = 0;
+            }
+            fclose(f);
+        }
+        n += strncmp(name, "sptcp-resolver", 14) == 0;
+    }
+    closedir(d);
+    return n;
+}
+#else
+static int threads_now(void) {
+    return -1;
+}
+#endif
 
 static long long longest_poll_ms;
 
@@ -263,6 +305,7 @@ static void waiting_for_async_connects(void) {
     sptcp_server_free(s);
 }
 
+#if LINUX_CHECKS
 static int sockopt(sptcp_peer *p, int level, int name) {
     int v = -1;
     socklen_t len = sizeof v;
@@ -309,6 +352,20 @@ static void keepalive_options(void) {
     sptcp_peer_free(c);
     sptcp_server_free(s);
 }
+#else
+static void keepalive_options(void) {
+    sptcp_server *s = sptcp_server_new();
+    int port = start_server(s, "127.0.0.1");
+    NEED(port > 0);
+    sptcp_peer *c = sptcp_peer_new();
+    CHECK_EQ(sptcp_set_keepalive(c, true, 7, 3, 4), SPTCP_OK);
+    CHECK_EQ(sptcp_connect_to_host(c, "127.0.0.1", port), SPTCP_OK);
+    CHECK_EQ(poll_until(c, SPTCP_STATUS_CONNECTED, 5000), SPTCP_STATUS_CONNECTED);
+    CHECK_EQ(sptcp_set_keepalive(c, false, 0, 0, 0), SPTCP_OK);
+    sptcp_peer_free(c);
+    sptcp_server_free(s);
+}
+#endif
 
 static void half_close_both_ways(void) {
     sptcp_server *s = sptcp_server_new();
@@ -496,6 +553,42 @@ static void io_timeouts_keep_the_stream_in_step(void) {
     sptcp_server_free(s);
 }
 
+/* The resolver pool: at most 4 threads however many lookups wait, and
+ * none left once idle (they exit after 2 s). */
+static int wait_for_threads(int want) {
+    long long start = now_ms();
+    while (threads_now() > want && now_ms() - start < 10000) {
+        sleep_ms(20);
+    }
+    return threads_now();
+}
+
+static void resolver_threads_are_bounded_and_exit(void) {
+    /* The earlier lookups' threads go first. */
+    int before = 0;
+    NEED(wait_for_threads(before) == before);
+    enum { N = 32 };
+    sptcp_peer *ps[N];
+    int most = 0;
+    for (int i = 0; i < N; i++) {
+        ps[i] = sptcp_peer_new();
+        sptcp_set_async_connect(ps[i], true);
+        /* Never cached: every one is a lookup of its own. */
+        CHECK_EQ(sptcp_connect_to_host(ps[i], "nonexistent.invalid", 80), SPTCP_OK);
+        int t = threads_now() - before;
+        most = t > most ? t : most;
+    }
+    for (int i = 0; i < N; i++) {
+        CHECK_EQ(poll_out_of_connecting(ps[i]), SPTCP_ERR_CANT_RESOLVE);
+        sptcp_peer_free(ps[i]);
+    }
+    printf("connect: %d lookups at once ran on %d resolver threads\n", N, most);
+    CHECK(most >= 1 && most <= 4);
+    long long start = now_ms();
+    CHECK_EQ(wait_for_threads(before), before);
+    printf("connect: idle resolver threads gone after %lld ms\n", now_ms() - start);
+}
+
 int main(void) {
     defaults_and_null();
     async_connect_by_name();
@@ -506,5 +599,9 @@ int main(void) {
     half_close_both_ways();
     counters_are_exact();
     io_timeouts_keep_the_stream_in_step();
+    /* Last: it also leaves no thread behind for valgrind's leak check. */
+    if (LINUX_CHECKS) {
+        resolver_threads_are_bounded_and_exit();
+    }
     return check_summary("test_connect");
 }

@@ -37,7 +37,7 @@ mkdir -p "$out"
 cp "$WIN_PKG/bin/streampeer_tcp.dll" "$out/"
 cp "$(x86_64-w64-mingw32-gcc -print-file-name=libwinpthread-1.dll)" "$out/" 2>/dev/null || true
 # The C tests that do not depend on fork, /proc or glibc's mallinfo.
-tests="test_errors test_peer test_server test_data test_typed test_variant test_threads test_bulk uds_windows group_windows"
+tests="test_errors test_peer test_server test_data test_typed test_variant test_threads test_bulk test_connect uds_windows group_windows"
 for t in $tests; do
     x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o "$out/$t.exe" "c-tests/$t.c" \
         -L"$WIN_PKG/lib" -lstreampeer_tcp -lpthread -lws2_32 || exit 1

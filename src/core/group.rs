@@ -635,3 +635,99 @@ impl Drop for Group {
         g.members = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Instant;
+
+    /// A member with no socket and a timer.
+    struct Timed {
+        link: Option<Link>,
+        timer: Option<Timer>,
+    }
+
+    impl Member for Timed {
+        fn link(&self) -> Option<&Link> {
+            self.link.as_ref()
+        }
+        fn set_link(&mut self, link: Option<Link>) {
+            self.link = link;
+        }
+        fn raw_socket(&self) -> Option<RawSock> {
+            None
+        }
+        fn user_events(&self) -> u32 {
+            0
+        }
+        fn is_server(&self) -> bool {
+            false
+        }
+        fn timer(&self) -> Option<Timer> {
+            self.timer.clone()
+        }
+    }
+
+    fn wait(g: &Group, ms: u64) -> Vec<(usize, u32)> {
+        let mut out = Vec::new();
+        g.wait(Some(Duration::from_millis(ms)), 8, &mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn timers_wake_a_wait_and_probes_are_asked_without_waking_it() {
+        let g = Group::new().unwrap();
+        let start = Instant::now();
+        let mut m = Timed {
+            link: None,
+            timer: Some(Timer {
+                at: start + Duration::from_millis(40),
+                probe: None,
+            }),
+        };
+        g.add(&mut m, WRITABLE, 7).unwrap();
+        // The wait ends at the timer, not at its own 5 s limit.
+        assert_eq!(wait(&g, 5000), [(7, WRITABLE)]);
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(39), "{took:?}");
+        assert!(took < Duration::from_secs(4), "{took:?}");
+        // It stays reported (level-triggered) until the member says.
+        assert_eq!(wait(&g, 0), [(7, WRITABLE)]);
+        m.link.as_ref().unwrap().user_events_changed(0);
+        assert!(wait(&g, 20).is_empty());
+
+        // A probe that turns true wakes the wait long before the timer;
+        // while it says "not yet", the wait does not return.
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = Arc::clone(&flag);
+        let probe: Probe = Arc::new(move || f.load(Ordering::Acquire));
+        m.link.as_ref().unwrap().set_timer(Some(Timer {
+            at: Instant::now() + Duration::from_secs(60),
+            probe: Some(probe),
+        }));
+        let setter = std::thread::spawn({
+            let flag = Arc::clone(&flag);
+            move || {
+                std::thread::sleep(Duration::from_millis(60));
+                flag.store(true, Ordering::Release);
+            }
+        });
+        let start = Instant::now();
+        assert_eq!(wait(&g, 10_000), [(7, WRITABLE)]);
+        assert!(start.elapsed() >= Duration::from_millis(55));
+        setter.join().unwrap();
+        m.link.as_ref().unwrap().user_events_changed(0);
+        // A cleared timer never fires; without interest in WRITABLE a due
+        // timer is not reported either.
+        m.link.as_ref().unwrap().set_timer(None);
+        assert!(wait(&g, 30).is_empty());
+        g.set_interest(&mut m, READABLE).unwrap();
+        m.link.as_ref().unwrap().set_timer(Some(Timer {
+            at: Instant::now(),
+            probe: None,
+        }));
+        assert!(wait(&g, 30).is_empty());
+    }
+}

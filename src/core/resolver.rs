@@ -19,7 +19,7 @@ use super::error::{Error, Failure, Result};
 /// Lookups run at once, at most.
 pub const MAX_THREADS: usize = 4;
 /// An idle resolver thread exits after this long.
-pub const IDLE_EXIT: Duration = Duration::from_secs(5);
+pub const IDLE_EXIT: Duration = Duration::from_secs(2);
 
 /// What a lookup gives: the addresses in the resolver's order, or the
 /// failure `ERR_CANT_RESOLVE`.
