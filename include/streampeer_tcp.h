@@ -372,7 +372,7 @@ sptcp_peer *sptcp_buffer_duplicate(const sptcp_peer *peer);
  * (`SPTCP_ERR_INVALID_PARAMETER`), then returns `SPTCP_OK` at once with
  * the status CONNECTING: the name is looked up on a small pool of
  * resolver threads shared by every peer (at most 4 lookups at once; idle
- * threads exit after 5 s), and `sptcp_poll` never blocks. A name that
+ * threads exit after 2 s), and `sptcp_poll` never blocks. A name that
  * does not resolve makes `sptcp_poll` return `SPTCP_ERR_CANT_RESOLVE`
  * with the status ERROR. The addresses are then tried Happy Eyeballs
  * style (`sptcp_set_happy_eyeballs_delay_ms`). The connect timeout covers
