@@ -319,6 +319,63 @@ static void happy_eyeballs(void) {
     }
     sptcp_peer_free(p);
     sptcp_server_free(s);
+
+    /* In a poll group: its timer wakes the wait when the second attempt is
+     * due (the blackholed attempt's socket never becomes ready). */
+    s = sptcp_server_new();
+    NEED(s != NULL && sptcp_server_listen(s, 7006, "127.0.0.1") == SPTCP_OK);
+    sptcp_group *g = sptcp_group_new();
+    p = sptcp_peer_new();
+    sptcp_set_async_connect(p, true);
+    CHECK_EQ(sptcp_group_add_peer(g, p, SPTCP_EVENT_WRITABLE, p), SPTCP_OK);
+    long long start = now_ms();
+    CHECK_EQ(sptcp_connect_to_host(p, "dual.test", 7006), SPTCP_OK);
+    int waits = 0;
+    while (sptcp_get_status(p) == SPTCP_STATUS_CONNECTING && waits < 100) {
+        sptcp_event ev[2];
+        size_t n = 0;
+        CHECK_EQ(sptcp_group_wait(g, 5000, ev, 2, &n), SPTCP_OK);
+        waits++;
+        if (n > 0) {
+            sptcp_poll(p);
+        }
+    }
+    ms = now_ms() - start;
+    st = sptcp_get_status(p);
+    printf("faults: happy eyeballs in a poll group: %s after %lld ms and %d waits\n", status_name(st), ms,
+           waits);
+    CHECK_STR(status_name(st), "CONNECTED");
+    CHECK(ms >= 250 && ms < 250 + 400);
+    CHECK(waits < 20);
+    if (st == SPTCP_STATUS_CONNECTED) {
+        check_won_ipv4(s, p, 7006);
+    }
+    sptcp_group_free(g);
+    sptcp_peer_free(p);
+    sptcp_server_free(s);
+
+    /* ::1 port 7009 answers with a reset: both ways move on to 127.0.0.1 at
+     * once (no attempt delay, no timeout), the blocking way too. */
+    s = sptcp_server_new();
+    NEED(s != NULL && sptcp_server_listen(s, 7009, "127.0.0.1") == SPTCP_OK);
+    for (int async = 0; async <= 1; async++) {
+        p = sptcp_peer_new();
+        sptcp_set_async_connect(p, async);
+        sptcp_set_connect_timeout_ms(p, 5000);
+        start = now_ms();
+        CHECK_EQ(sptcp_connect_to_host(p, "dual.test", 7009), SPTCP_OK);
+        st = poll_until(p, SPTCP_STATUS_CONNECTED, 6000);
+        ms = now_ms() - start;
+        printf("faults: %s connect to dual.test with ::1 refused: %s after %lld ms\n",
+               async ? "async" : "blocking", status_name(st), ms);
+        CHECK_STR(status_name(st), "CONNECTED");
+        CHECK(ms < 250);
+        if (st == SPTCP_STATUS_CONNECTED) {
+            check_won_ipv4(s, p, 7009);
+        }
+        sptcp_peer_free(p);
+    }
+    sptcp_server_free(s);
 }
 
 /* ---- slow-dns ------------------------------------------------------------- */

@@ -55,6 +55,8 @@ in_ns nft add rule inet sptcp input tcp dport 7001 drop
 in_ns nft add rule inet sptcp input tcp dport 7002 reject with tcp reset
 # happy-eyeballs: ::1 port 7006 is a blackhole, 127.0.0.1 port 7006 listens
 in_ns nft add rule inet sptcp input meta nfproto ipv6 tcp dport 7006 drop
+# ... and ::1 port 7009 refuses (a reset), 127.0.0.1 port 7009 listens
+in_ns nft add rule inet sptcp input meta nfproto ipv6 tcp dport 7009 reject with tcp reset
 
 pass=0
 fail=0

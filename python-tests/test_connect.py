@@ -384,34 +384,6 @@ def test_disconnect_and_free_during_a_lookup_do_not_block():
         assert time.monotonic() - t0 < 1.0, "free waited for the lookup"
 
 
-def _localhost_families():
-    try:
-        infos = socket.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM)
-    except OSError:
-        return []
-    return [i[0] for i in infos]
-
-
-@pytest.mark.parametrize("async_connect", [False, True])
-def test_a_name_whose_first_address_refuses_moves_on(async_connect):
-    """"localhost" with ::1 and 127.0.0.1, a server on only the second
-    address: poll moves on to it (with and without async connect)."""
-    fams = _localhost_families()
-    if socket.AF_INET6 not in fams or socket.AF_INET not in fams:
-        pytest.skip("localhost does not resolve to both IPv6 and IPv4 here")
-    second = "127.0.0.1" if fams[0] == socket.AF_INET6 else "::1"
-    with TCPServer() as server:
-        if server.listen(0, second) != Error.OK:
-            pytest.skip(f"cannot listen on {second}")
-        with StreamPeerTCP() as p:
-            p.async_connect = async_connect
-            p.happy_eyeballs_delay_ms = 50
-            assert p.connect_to_host("localhost", server.get_local_port()) == Error.OK
-            assert wait_status(p, Status.STATUS_CONNECTED, timeout=10) == Status.STATUS_CONNECTED
-            assert p.get_connected_host() == second
-            take(server).free()
-
-
 # --- keepalive -------------------------------------------------------------------
 
 
