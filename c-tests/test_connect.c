@@ -255,6 +255,9 @@ static void waiting_for_async_connects(void) {
     CHECK_EQ(sptcp_get_status(p), SPTCP_STATUS_CONNECTED);
     CHECK(rounds < 10);
     sptcp_peer_free(p);
+    sptcp_peer *first = take_within(s, 5000);
+    CHECK(first != NULL);
+    sptcp_peer_free(first);
 
     /* In a group: the lookup's end wakes the wait, and so does a name
      * that does not resolve. */
@@ -279,6 +282,8 @@ static void waiting_for_async_connects(void) {
             sptcp_peer *q = ev[i].user_data;
             sptcp_error e = sptcp_poll(q);
             if (q == ok && sptcp_get_status(ok) == SPTCP_STATUS_CONNECTED) {
+                /* Connected: always writable, so stop asking for that. */
+                CHECK_EQ(sptcp_group_set_interest(g, ok, SPTCP_EVENT_READABLE), SPTCP_OK);
                 ok_done = 1;
             }
             if (q == bad && sptcp_get_status(bad) == SPTCP_STATUS_ERROR) {
@@ -292,13 +297,25 @@ static void waiting_for_async_connects(void) {
     printf("connect: a group saw both async connects end in %d waits\n", waits);
     CHECK(waits < 50);
     /* Connected and idle (nothing to read, writable): a READABLE-only
-     * interest reports nothing now. */
+     * interest reports nothing now; the connection that won is watched
+     * from now on: a byte from the far side wakes the group. */
     CHECK_EQ(sptcp_group_set_interest(g, ok, SPTCP_EVENT_READABLE), SPTCP_OK);
     CHECK_EQ(sptcp_group_remove_peer(g, bad), SPTCP_OK);
     sptcp_event ev[4];
     size_t n = 9;
     CHECK_EQ(sptcp_group_wait(g, 30, ev, 4, &n), SPTCP_OK);
     CHECK_EQ(n, 0u);
+    sptcp_peer *far = take_within(s, 5000);
+    NEED(far != NULL);
+    CHECK_EQ(sptcp_put_u8(far, 42), SPTCP_OK);
+    n = 0;
+    CHECK_EQ(sptcp_group_wait(g, 5000, ev, 4, &n), SPTCP_OK);
+    CHECK_EQ(n, 1u);
+    CHECK(n == 1 && ev[0].user_data == ok && (ev[0].events & SPTCP_EVENT_READABLE));
+    uint8_t byte = 0;
+    CHECK_EQ(sptcp_get_u8(ok, &byte), SPTCP_OK);
+    CHECK_EQ(byte, 42);
+    sptcp_peer_free(far);
     sptcp_group_free(g);
     sptcp_peer_free(ok);
     sptcp_peer_free(bad);

@@ -255,6 +255,32 @@ def test_connect_failures():
     run(main())
 
 
+def test_connect_by_name_keeps_the_loop_running():
+    """A name is looked up off the loop (async connect): a ticker task runs
+    all along, and the connection works."""
+    async def main():
+        server = await aio.start_server(echo_vars, "127.0.0.1", 0)
+        ticks = 0
+        stop = False
+
+        async def ticker():
+            nonlocal ticks
+            while not stop:
+                ticks += 1
+                await asyncio.sleep(0)
+        task = asyncio.ensure_future(ticker())
+        peer = await aio.open_connection("localhost", server.port, timeout=10)
+        assert peer.peer.async_connect
+        await peer.put_var({"x": 1})
+        assert await asyncio.wait_for(peer.get_var(), 10) == {"x": 1}
+        stop = True
+        await task
+        assert ticks > 0
+        peer.close()
+        server.close()
+    run(main())
+
+
 def test_take_connection_close_and_wait_closed():
     async def main():
         async with await aio.start_server(None, "127.0.0.1", 0) as server:

@@ -54,8 +54,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import ipaddress
-import socket
 import struct
 import weakref
 from ctypes import byref, c_size_t, c_uint8, string_at
@@ -599,6 +597,12 @@ def _detail(err: Error) -> str:
     return last_error_message() or "not connected"
 
 
+# How often a connect to a name is polled at the least: the group's
+# descriptor, which the loop watches, does not see the library's timers
+# (the next Happy Eyeballs attempt, the connect timeout).
+_CONNECT_TICK = 0.05
+
+
 async def _finish_connect(peer: StreamPeerSocket, timeout: Optional[float]) -> AsyncPeer:
     """Waits for a started connect to finish: the AsyncPeer, or GodotError
     (the peer is freed then)."""
@@ -612,14 +616,15 @@ async def _finish_connect(peer: StreamPeerSocket, timeout: Optional[float]) -> A
             if left <= 0:
                 raise GodotError(Error.ERR_CONNECTION_ERROR, f"connect: timed out after {limit:g} s")
             try:
-                await asyncio.wait_for(r.wait(ap._watch, _WRITABLE), left)
+                await asyncio.wait_for(r.wait(ap._watch, _WRITABLE), min(left, _CONNECT_TICK))
             except asyncio.TimeoutError:
                 pass
             if r.closed:
                 raise GodotError(Error.FAILED, "connect: the loop's group was closed")
             err = peer.poll()
             if err != Error.OK:
-                raise GodotError(Error.ERR_CONNECTION_ERROR, last_error_message())
+                code = err if err == Error.ERR_CANT_RESOLVE else Error.ERR_CONNECTION_ERROR
+                raise GodotError(code, last_error_message())
         if peer.get_status() != Status.STATUS_CONNECTED:
             raise GodotError(Error.ERR_CONNECTION_ERROR, f"connect: status {peer.get_status().name}")
     except BaseException:
@@ -630,24 +635,17 @@ async def _finish_connect(peer: StreamPeerSocket, timeout: Optional[float]) -> A
 
 async def open_connection(host: str, port: int, *, timeout: Optional[float] = None,
                           no_delay: bool = True) -> AsyncPeer:
-    """Connects to `host`:`port` over TCP without blocking the loop (a
-    non-blocking connect, then a wait for WRITABLE and poll()): a CONNECTED
-    AsyncPeer. `timeout` in seconds (default: the peer's connect timeout,
-    30 s). `no_delay` turns Nagle's algorithm off (the default here, for
-    request/response traffic). A host name is looked up with
-    loop.getaddrinfo first. Raises GodotError (ERR_CONNECTION_ERROR when
-    the connect fails or times out)."""
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as e:
-            raise GodotError(Error.ERR_CANT_RESOLVE, f"can't resolve {host!r}: {e}") from None
-        if not infos:
-            raise GodotError(Error.ERR_CANT_RESOLVE, f"can't resolve {host!r}")
-        host = str(infos[0][4][0])
+    """Connects to `host`:`port` over TCP without blocking the loop: an
+    async connect (the name is looked up on the library's resolver threads
+    and its addresses tried Happy Eyeballs style), then waits for WRITABLE
+    and poll(): a CONNECTED AsyncPeer. `timeout` in seconds (default: the
+    peer's connect timeout, 30 s) covers the lookup and every attempt.
+    `no_delay` turns Nagle's algorithm off (the default here, for
+    request/response traffic). Raises GodotError (ERR_CANT_RESOLVE for a
+    name that does not resolve, ERR_CONNECTION_ERROR when the connect fails
+    or times out)."""
     peer = StreamPeerTCP()
+    peer.async_connect = True
     if timeout is not None:
         peer.connect_timeout_ms = max(1, min(int(timeout * 1000), 2**32 - 1))
     err = peer.connect_to_host(host, port)

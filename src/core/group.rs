@@ -307,11 +307,20 @@ impl Link {
         };
         let old = slot.sock.take();
         slot.sock = sock;
+        // A connect attempt that won becomes the socket: it is registered
+        // already.
+        let moved = match sock {
+            Some(new) if slot.extra.contains(&new) => {
+                slot.extra.retain(|s| *s != new);
+                true
+            }
+            _ => false,
+        };
         let interest = slot.kernel_interest();
-        if let Some(old) = old {
+        if let Some(old) = old.filter(|o| Some(*o) != sock) {
             let _ = g.p().delete(old, token);
         }
-        if let Some(new) = sock {
+        if let Some(new) = sock.filter(|n| !moved && Some(*n) != old) {
             // A failure here leaves the member unable to report; it cannot
             // happen for a socket the library opened.
             let _ = g.p().add(new, token, interest);
@@ -331,7 +340,13 @@ impl Link {
         if slot.extra == socks {
             return;
         }
-        let old = std::mem::replace(&mut slot.extra, socks.to_vec());
+        let primary = slot.sock;
+        let socks: Vec<RawSock> = socks
+            .iter()
+            .copied()
+            .filter(|s| Some(*s) != primary)
+            .collect();
+        let old = std::mem::replace(&mut slot.extra, socks.clone());
         let interest = slot.kernel_interest();
         for sock in old.iter().filter(|s| !socks.contains(s)) {
             let _ = g.p().delete(*sock, token);
