@@ -395,14 +395,17 @@ static void half_close_both_ways(void) {
     CHECK_EQ(sptcp_shutdown_write(c), SPTCP_OK);
     CHECK_EQ(sptcp_put_u8(c, 1), SPTCP_ERR_UNAVAILABLE);
     CHECK_EQ(sptcp_get_status(c), SPTCP_STATUS_CONNECTED);
-    /* The server sees the close with the request unread, reads it, and
-     * answers before polling again. */
-    long long end = now_ms() + 5000;
-    while (!sptcp_is_peer_closed(a) && now_ms() < end) {
-        sptcp_poll(a);
-        sleep_ms(1);
+    /* The server sees the close with the request unread (Linux: the FIN
+     * shows before the bytes are read), reads it, and answers before
+     * polling again. */
+    if (LINUX_CHECKS) {
+        long long end = now_ms() + 5000;
+        while (!sptcp_is_peer_closed(a) && now_ms() < end) {
+            sptcp_poll(a);
+            sleep_ms(1);
+        }
+        CHECK(sptcp_is_peer_closed(a));
     }
-    CHECK(sptcp_is_peer_closed(a));
     CHECK_EQ(sptcp_get_status(a), SPTCP_STATUS_CONNECTED);
     char *text = NULL;
     size_t len = 0;

@@ -887,8 +887,9 @@ void sptcp_server_stop(sptcp_server *server);
  * status (`data` may then be NULL). Otherwise: `SPTCP_FAILED` when not
  * CONNECTED (CONNECTING counts as not connected), or when the connection
  * breaks (reset, closed): the socket is then closed and the status is
- * NONE. `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer, or NULL data with
- * `len > 0`. Never raises SIGPIPE.
+ * NONE. `SPTCP_ERR_UNAVAILABLE` after `sptcp_shutdown_write` (the status
+ * stays CONNECTED). `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer, or NULL
+ * data with `len > 0`. Never raises SIGPIPE.
  */
 sptcp_error sptcp_put_data(sptcp_peer *peer, const uint8_t *data, size_t len);
 

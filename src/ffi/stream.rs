@@ -22,8 +22,9 @@ fn moved(count: *mut usize, (n, r): (usize, Result<()>)) -> Result<sptcp_error> 
 /// status (`data` may then be NULL). Otherwise: `SPTCP_FAILED` when not
 /// CONNECTED (CONNECTING counts as not connected), or when the connection
 /// breaks (reset, closed): the socket is then closed and the status is
-/// NONE. `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer, or NULL data with
-/// `len > 0`. Never raises SIGPIPE.
+/// NONE. `SPTCP_ERR_UNAVAILABLE` after `sptcp_shutdown_write` (the status
+/// stays CONNECTED). `SPTCP_ERR_INVALID_PARAMETER` for a NULL peer, or NULL
+/// data with `len > 0`. Never raises SIGPIPE.
 #[no_mangle]
 pub extern "C" fn sptcp_put_data(
     peer: *mut sptcp_peer,

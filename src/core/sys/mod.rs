@@ -378,37 +378,59 @@ pub fn set_keepalive(sock: &Socket, ka: &Keepalive) -> io::Result<()> {
         return sock.set_keepalive(false);
     }
     sock.set_keepalive(true)?;
-    let mut params = socket2::TcpKeepalive::new();
-    let mut any = false;
-    if ka.idle_s > 0 {
-        params = params.with_time(Duration::from_secs(u64::from(ka.idle_s)));
-        any = true;
-    }
-    #[cfg(any(
-        target_os = "android",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "illumos",
-        target_os = "ios",
-        target_os = "linux",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "windows"
-    ))]
+    #[cfg(windows)]
     {
-        if ka.interval_s > 0 {
-            params = params.with_interval(Duration::from_secs(u64::from(ka.interval_s)));
-            any = true;
-        }
-        if ka.count > 0 {
-            params = params.with_retries(ka.count);
-            any = true;
-        }
-    }
-    if any {
+        // Windows sets the idle time and interval together (0 there would
+        // mean "at once"): the system's defaults, 2 h and 1 s, fill in.
+        // The probe count (TCP_KEEPCNT) exists since Windows 10 1703; where
+        // it does not (older Windows, Wine), the system's 10 probes stay.
+        let secs =
+            |v: u32, default: u64| Duration::from_secs(if v > 0 { u64::from(v) } else { default });
+        let params = socket2::TcpKeepalive::new()
+            .with_time(secs(ka.idle_s, 7200))
+            .with_interval(secs(ka.interval_s, 1));
         sock.set_tcp_keepalive(&params)?;
+        if ka.count > 0 {
+            match sock.set_tcp_keepalive(&params.with_retries(ka.count)) {
+                Err(e) if e.raw_os_error() == Some(10042) => {} // WSAENOPROTOOPT
+                r => r?,
+            }
+        }
+        Ok(())
     }
-    Ok(())
+    #[cfg(not(windows))]
+    {
+        let mut params = socket2::TcpKeepalive::new();
+        let mut any = false;
+        if ka.idle_s > 0 {
+            params = params.with_time(Duration::from_secs(u64::from(ka.idle_s)));
+            any = true;
+        }
+        #[cfg(any(
+            target_os = "android",
+            target_os = "dragonfly",
+            target_os = "freebsd",
+            target_os = "illumos",
+            target_os = "ios",
+            target_os = "linux",
+            target_os = "macos",
+            target_os = "netbsd"
+        ))]
+        {
+            if ka.interval_s > 0 {
+                params = params.with_interval(Duration::from_secs(u64::from(ka.interval_s)));
+                any = true;
+            }
+            if ka.count > 0 {
+                params = params.with_retries(ka.count);
+                any = true;
+            }
+        }
+        if any {
+            sock.set_tcp_keepalive(&params)?;
+        }
+        Ok(())
+    }
 }
 
 /// [`wait_one`] for several sockets at once (none: just the timeout).
