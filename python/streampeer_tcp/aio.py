@@ -597,9 +597,10 @@ def _detail(err: Error) -> str:
     return last_error_message() or "not connected"
 
 
-# How often a connect to a name is polled at the least: the group's
-# descriptor, which the loop watches, does not see the library's timers
-# (the next Happy Eyeballs attempt, the connect timeout).
+# How often a connect is polled at the least. The group's descriptor, which
+# the loop watches, already wakes it for the library's timers (the next
+# Happy Eyeballs attempt, the connect timeout); this is a safety net for a
+# platform without one.
 _CONNECT_TICK = 0.05
 
 

@@ -216,6 +216,15 @@ impl Inner {
         if let Some(at) = at {
             self.timers.push(Reverse((at, token, seq)));
         }
+        self.arm_wakeup();
+    }
+
+    /// Keeps the descriptor's wake-up at the earliest timer.
+    fn arm_wakeup(&mut self) {
+        let left = self.timer_left();
+        if let Some(p) = self.poller.as_mut() {
+            p.set_wakeup(left);
+        }
     }
 
     /// Reports members whose timers are due (WRITABLE in user space until
@@ -243,6 +252,7 @@ impl Inner {
                 self.timers.push(Reverse((next, token, seq)));
             }
         }
+        self.arm_wakeup();
     }
 
     /// How long a kernel wait may last before a timer needs a look.
@@ -744,5 +754,50 @@ mod tests {
             probe: None,
         }));
         assert!(wait(&g, 30).is_empty());
+    }
+
+    /// An outer loop that waits on the group's descriptor wakes up when a
+    /// member's timer is due (Linux: the epoll set holds a timerfd).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_group_descriptor_wakes_for_timers() {
+        use super::super::sys::{poller::Interest, wait_many};
+        let g = Group::new().unwrap();
+        let fd = g.fd().unwrap() as RawSock;
+        let readable = |ms: u64| {
+            let ev = wait_many(
+                &[(
+                    fd,
+                    Interest {
+                        read: true,
+                        write: false,
+                    },
+                )],
+                Some(Duration::from_millis(ms)),
+            )
+            .unwrap();
+            ev[0].readable
+        };
+        let mut m = Timed {
+            link: None,
+            timer: None,
+        };
+        g.add(&mut m, WRITABLE, 1).unwrap();
+        assert!(!readable(20));
+        let start = Instant::now();
+        m.link.as_ref().unwrap().set_timer(Some(Timer {
+            at: start + Duration::from_millis(50),
+            probe: None,
+        }));
+        assert!(readable(5000));
+        let took = start.elapsed();
+        assert!(took >= Duration::from_millis(45), "{took:?}");
+        assert!(took < Duration::from_secs(4), "{took:?}");
+        // The outer loop's non-waiting group wait then reports it.
+        assert_eq!(wait(&g, 0), [(1, WRITABLE)]);
+        m.link.as_ref().unwrap().user_events_changed(0);
+        m.link.as_ref().unwrap().set_timer(None);
+        assert!(wait(&g, 0).is_empty());
+        assert!(!readable(20));
     }
 }

@@ -28,9 +28,9 @@ use crate::core::sys::Keepalive;
 /// While a connect to a name runs, `sptcp_wait` and poll groups report
 /// `SPTCP_EVENT_WRITABLE` (when asked for) as "call `sptcp_poll` now":
 /// when the lookup has ended, an attempt has finished, the next attempt is
-/// due or the timeout has passed. An outer event loop that waits on
-/// `sptcp_group_get_fd` does not see the timers: call
-/// `sptcp_group_wait(group, 0, ...)` at least every attempt delay then.
+/// due or the timeout has passed. A group keeps a timer per member for
+/// that, and its descriptor (`sptcp_group_get_fd`) becomes readable when
+/// one is due, so an outer event loop sees them too.
 #[no_mangle]
 pub extern "C" fn sptcp_set_async_connect(peer: *mut sptcp_peer, enabled: bool) {
     export!(|cx| {

@@ -55,13 +55,20 @@ mod linux {
 
     /// The token of the internal eventfd.
     const WAKE: u64 = u64::MAX;
+    /// The token of the internal timerfd.
+    const TIMER: u64 = u64::MAX - 1;
 
-    /// An epoll set and its user-space readiness eventfd.
+    /// An epoll set, its user-space readiness eventfd, and a timerfd that
+    /// makes the set readable when a member's timer is due (so an outer
+    /// loop waiting on the epoll descriptor sees the timers too).
     #[derive(Debug)]
     pub struct Epoll {
         epoll: OwnedFd,
         wake: OwnedFd,
         woken: bool,
+        timer: OwnedFd,
+        /// What the timerfd is armed for.
+        armed: Option<Duration>,
         buf: Vec<libc::epoll_event>,
     }
 
@@ -97,10 +104,19 @@ mod linux {
                     libc::EFD_CLOEXEC | libc::EFD_NONBLOCK,
                 ))?)
             };
+            // SAFETY: as above, for timerfd.
+            let timer = unsafe {
+                OwnedFd::from_raw_fd(check(libc::timerfd_create(
+                    libc::CLOCK_MONOTONIC,
+                    libc::TFD_CLOEXEC | libc::TFD_NONBLOCK,
+                ))?)
+            };
             let mut p = Epoll {
                 epoll,
                 wake,
                 woken: false,
+                timer,
+                armed: None,
                 buf: Vec::new(),
             };
             p.ctl(
@@ -108,6 +124,12 @@ mod linux {
                 p.wake.as_raw_fd(),
                 libc::EPOLLIN as u32,
                 WAKE,
+            )?;
+            p.ctl(
+                libc::EPOLL_CTL_ADD,
+                p.timer.as_raw_fd(),
+                libc::EPOLLIN as u32,
+                TIMER,
             )?;
             Ok(p)
         }
@@ -153,6 +175,35 @@ mod linux {
             self.woken = on;
         }
 
+        /// Makes the set readable `after` from now (None: never), for the
+        /// members' timers.
+        pub fn set_wakeup(&mut self, after: Option<Duration>) {
+            if after.is_none() && self.armed.is_none() {
+                return;
+            }
+            // A zero value disarms: a due timer fires in 1 ns instead.
+            let value = after.map_or(Duration::ZERO, |d| d.max(Duration::from_nanos(1)));
+            let spec = libc::itimerspec {
+                it_interval: libc::timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                },
+                it_value: libc::timespec {
+                    tv_sec: value.as_secs().min(i64::MAX as u64) as libc::time_t,
+                    tv_nsec: libc::c_long::from(value.subsec_nanos() as i32),
+                },
+            };
+            // SAFETY: `spec` is a valid itimerspec living across the call,
+            // the old value is not asked for (NULL); the descriptor is owned
+            // by `self`. A failure leaves the timer as it was: waits still
+            // end on time (they have the timeout), only an outer loop would
+            // wake later.
+            let _ = unsafe {
+                libc::timerfd_settime(self.timer.as_raw_fd(), 0, &spec, std::ptr::null_mut())
+            };
+            self.armed = after;
+        }
+
         /// The epoll descriptor, for an outer event loop.
         pub fn fd(&self) -> Option<i64> {
             Some(i64::from(self.epoll.as_raw_fd()))
@@ -167,18 +218,18 @@ mod linux {
             timeout: Option<Duration>,
         ) -> io::Result<()> {
             let max = max.clamp(1, 1 << 16);
-            // One more for the eventfd, which is skipped.
+            // Two more for the eventfd and the timerfd, which are skipped.
             self.buf.clear();
-            self.buf.reserve(max + 1);
+            self.buf.reserve(max + 2);
             let deadline = Deadline::of(timeout);
             let n = loop {
-                // SAFETY: `buf` has capacity for `max + 1` events and epoll
+                // SAFETY: `buf` has capacity for `max + 2` events and epoll
                 // writes at most that many; the descriptor is owned by `self`.
                 let r = unsafe {
                     libc::epoll_wait(
                         self.epoll.as_raw_fd(),
                         self.buf.as_mut_ptr(),
-                        (max + 1) as libc::c_int,
+                        (max + 2) as libc::c_int,
                         deadline.ms(),
                     )
                 };
@@ -193,6 +244,16 @@ mod linux {
             for ev in &self.buf {
                 let data = ev.u64;
                 if data == WAKE {
+                    continue;
+                }
+                if data == TIMER {
+                    let mut v: u64 = 0;
+                    let p = (&mut v as *mut u64).cast::<libc::c_void>();
+                    // SAFETY: a timerfd read writes exactly 8 bytes into a
+                    // live u64; the descriptor is owned by `self`. It only
+                    // clears the expiry (EAGAIN when already clear).
+                    let _ = unsafe { libc::read(self.timer.as_raw_fd(), p, 8) };
+                    self.armed = None;
                     continue;
                 }
                 let bits = ev.events as libc::c_int;
@@ -263,6 +324,9 @@ impl PollSet {
     }
 
     /// With members ready in user space a wait does not block.
+    /// No descriptor here: the group's waits have the timers' time limit.
+    pub fn set_wakeup(&mut self, _after: Option<Duration>) {}
+
     pub fn set_user_ready(&mut self, on: bool) {
         self.user_ready = on;
     }
