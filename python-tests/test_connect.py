@@ -28,31 +28,13 @@ from streampeer_tcp import (
     TCPServer,
     UDSServer,
 )
+from waits import take, wait_status
 
 HAS_UDS = hasattr(socket, "AF_UNIX")
 KINDS = ["tcp", pytest.param("uds", marks=pytest.mark.skipif(not HAS_UDS, reason="no Unix domain sockets"))]
 
 # A poll() while CONNECTING must not block: this bound only proves that.
 POLL_BOUND = 0.050
-
-
-def wait_status(peer, want, timeout=5.0):
-    end = time.monotonic() + timeout
-    while peer.get_status() != want and time.monotonic() < end:
-        peer.poll()
-        time.sleep(0.001)
-    return peer.get_status()
-
-
-def take(server, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if server.is_connection_available():
-            peer = server.take_connection()
-            assert peer is not None
-            return peer
-        time.sleep(0.001)
-    raise AssertionError("no connection")
 
 
 def wait_available(peer, n, timeout=5.0):

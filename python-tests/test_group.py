@@ -28,17 +28,10 @@ from streampeer_tcp import (
     TCPServer,
     UDSServer,
 )
+from waits import wait_status
 
 HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "include", "streampeer_tcp.h")
 LINUX = sys.platform.startswith("linux")
-
-
-def wait_status(peer, want, timeout=5.0):
-    end = time.monotonic() + timeout
-    while peer.get_status() != want and time.monotonic() < end:
-        peer.poll()
-        time.sleep(0.001)
-    return peer.get_status()
 
 
 def take(server, timeout=5.0):

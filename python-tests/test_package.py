@@ -10,24 +10,7 @@ import pytest
 
 import streampeer_tcp as st
 from streampeer_tcp import Error, GodotError, Status, StreamPeerBuffer, StreamPeerTCP, TCPServer
-
-
-
-def wait_status(peer, want, timeout=5.0):
-    end = time.monotonic() + timeout
-    while peer.get_status() != want and time.monotonic() < end:
-        peer.poll()
-        time.sleep(0.001)
-    return peer.get_status()
-
-
-def take(server, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if server.is_connection_available():
-            return server.take_connection()
-        time.sleep(0.001)
-    raise AssertionError("no connection")
+from waits import take, wait_status
 
 
 @pytest.fixture

@@ -17,30 +17,12 @@ import pytest
 
 import streampeer_tcp as st
 from streampeer_tcp import Error, GodotError, Status, StreamPeerTCP, StreamPeerUDS, TCPServer, UDSServer
+from waits import take, wait_status
 
 pytestmark = pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix domain sockets here")
 
 # The longest path sun_path takes (without its NUL).
 PATH_MAX = {"linux": 107, "darwin": 103}.get(sys.platform)
-
-
-def wait_status(peer, want, timeout=5.0):
-    end = time.monotonic() + timeout
-    while peer.get_status() != want and time.monotonic() < end:
-        peer.poll()
-        time.sleep(0.001)
-    return peer.get_status()
-
-
-def take(server, timeout=5.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if server.is_connection_available():
-            peer = server.take_connection()
-            assert peer is not None
-            return peer
-        time.sleep(0.001)
-    raise AssertionError("no connection")
 
 
 def run_bounded(fn):
