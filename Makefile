@@ -119,12 +119,25 @@ $(BUILD)/streampeer_tcp.pc: streampeer_tcp.pc.in Cargo.toml
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCDIR@|$(INCDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+# The .so is laid as .so.$(VERSION) (SONAME .so.MAJOR, set by build.rs) with
+# the links .so.MAJOR -> .so.$(VERSION) and .so -> .so.MAJOR; the CMake files
+# (cmake/*.in) find everything from their own place (relocatable).
 install: lib $(BUILD)/streampeer_tcp.pc
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)
-	install -m 644 include/streampeer_tcp.h $(DESTDIR)$(INCDIR)/
-	install -m 755 $(RELEASE)/libstreampeer_tcp.so $(DESTDIR)$(LIBDIR)/
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/streampeer_tcp $(DESTDIR)$(INCDIR)
+	install -m 644 include/streampeer_tcp.h $(wildcard include/streampeer_tcp.hpp) $(DESTDIR)$(INCDIR)/
+	install -m 755 $(RELEASE)/libstreampeer_tcp.so $(DESTDIR)$(LIBDIR)/libstreampeer_tcp.so.$(VERSION)
+	ln -sfn libstreampeer_tcp.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libstreampeer_tcp.so.$(firstword $(subst ., ,$(VERSION)))
+	ln -sfn libstreampeer_tcp.so.$(firstword $(subst ., ,$(VERSION))) $(DESTDIR)$(LIBDIR)/libstreampeer_tcp.so
 	install -m 644 $(RELEASE)/libstreampeer_tcp.a $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(BUILD)/streampeer_tcp.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	@echo "install: cmake/*.cmake.in -> $(DESTDIR)$(LIBDIR)/cmake/streampeer_tcp/"
+	@for f in streampeer_tcpConfig streampeer_tcpConfigVersion; do \
+	    sed -e 's|@VERSION@|$(VERSION)|g' -e 's|@SOMAJOR@|$(firstword $(subst ., ,$(VERSION)))|g' \
+	        -e "s|@INCDIR_FROM_LIBDIR@|$$(realpath -m --relative-to=$(LIBDIR) $(INCDIR))|g" \
+	        -e "s|@STATIC_LIBS@|$$(sed -n 's/^Libs.private: *//p' streampeer_tcp.pc.in | sed 's/-l//g; s/ \{1,\}/;/g')|g" \
+	        -e "s|@SIZEOF_VOID_P@|$$(($$(getconf LONG_BIT) / 8))|g" \
+	        cmake/$$f.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/streampeer_tcp/$$f.cmake || exit 1; \
+	done
 clean:
 	$(CARGO) clean
 	rm -rf $(BUILD)
