@@ -4,11 +4,12 @@
 #   make demo          build the release library and run the C echo example
 #   make test          everything a change must pass (what CI runs)
 #   make header        regenerate include/streampeer_tcp.h from the sources
-#   make install       PREFIX=/usr/local DESTDIR= (library, header, pkg-config)
+#   make install       PREFIX=/usr/local DESTDIR= (library, headers, pkg-config, CMake)
 #   make bench         the comparison benchmarks (bench/run.py)
 #   make fuzz          the fuzz targets, FUZZ_SECONDS each
 #   make windows       the Windows package; make test-windows tests it under Wine
-#   make wheel         the Python wheel; make wheel-check installs and runs it
+#   make wheel         the Python wheel (manylinux_2_17); make wheel-check installs and runs it
+#   make sdist         the Python source distribution; make sdist-check pip-installs it (cargo builds it)
 
 CARGO   ?= cargo
 CC      ?= cc
@@ -49,7 +50,7 @@ header:
 	@echo "include/streampeer_tcp.h regenerated"
 
 # --- tests (tests/header_fresh.rs checks the committed header) -------------
-test: lint check-targets cargo-test c-test check-exports check-sanitizers check-faults py-test install-check wheel-check bench-smoke
+test: lint check-targets cargo-test c-test check-exports check-sanitizers check-faults py-test install-check wheel-check sdist-check bench-smoke
 	@echo "make test: all passed"
 lint: $(VENV)/.ready
 	$(CARGO) fmt --check
@@ -89,11 +90,18 @@ py-test: $(VENV)/.ready lib-debug $(EXAMPLES)
 install-check:
 	@MAKE="$(MAKE)" sh c-tests/install_check.sh
 wheel-check: wheel
-	sh python/wheel_check.sh
+	sh python/wheel_check.sh $(VENV)
 
 # --- packages, benchmarks, fuzzing ------------------------------------------
-wheel: lib $(VENV)/.ready
-	sh python/build_wheel.sh $(RELEASE)/libstreampeer_tcp.so $(VENV)/bin/pip $(BUILD)/wheels
+# The wheel's library is linked against glibc 2.17 (cargo-zigbuild and Zig from PyPI,
+# installed into $(VENV)); the sdist carries the crate and builds it with cargo.
+wheel: $(VENV)/.ready
+	sh python/build_wheel.sh $(VENV) $(BUILD)/wheels
+.PHONY: sdist sdist-check
+sdist: $(VENV)/.ready
+	sh python/build_sdist.sh $(VENV)/bin/python $(BUILD)/sdist
+sdist-check: sdist
+	sh python/sdist_check.sh $(BUILD)/sdist
 windows:
 	PYTHON=$(PYTHON) sh tools/package-windows.sh $(WIN_PKG) "$(WIN_DLLTOOL)"
 test-windows:
