@@ -925,7 +925,13 @@ public:
     sptcp_group *release() noexcept { return std::exchange(g_, nullptr); }
     void reset() noexcept { sptcp_group_free(std::exchange(g_, nullptr)); }
 
-    /** Watches `peer` for EVENT_* bits in `interest`; events carry `user_data` (sptcp_group_add_peer). */
+    /**
+     * Watches `peer` for EVENT_* bits in `interest`; its events carry
+     * `user_data` (sptcp_group_add_peer). Membership follows the C handle,
+     * so a moved Peer stays a member; a `user_data` that points at the Peer
+     * object itself goes stale when that object moves (keep such Peers in
+     * storage that does not move, as examples/cxx_echo_server.cpp does).
+     */
     [[nodiscard]] Error add_peer(Peer &peer, uint32_t interest, void *user_data = nullptr) noexcept {
         return detail::err(sptcp_group_add_peer(g_, peer.get(), interest, user_data));
     }
