@@ -5,6 +5,7 @@
 #   make test          everything a change must pass (what CI runs)
 #   make header        regenerate include/streampeer_tcp.h from the sources
 #   make install       PREFIX=/usr/local DESTDIR= (library, headers, pkg-config, CMake)
+#   make docs          the guides, the API reference and the pictures, in build/docs/
 #   make bench         the comparison benchmarks (bench/run.py)
 #   make fuzz          the fuzz targets, FUZZ_SECONDS each
 #   make windows       the Windows package; make test-windows tests it under Wine
@@ -28,7 +29,10 @@ DEBUG   := target/debug
 RELEASE := target/release
 C_TESTS := $(patsubst c-tests/%.c,$(BUILD)/c-tests/%,$(wildcard c-tests/test_*.c))
 EXAMPLES := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client $(BUILD)/examples/send_dictionary \
-            $(BUILD)/examples/group_echo_server
+            $(BUILD)/examples/group_echo_server $(BUILD)/examples/getting_started $(BUILD)/examples/typed_values \
+            $(BUILD)/examples/connect_by_name $(BUILD)/examples/message_server $(BUILD)/examples/uds_command \
+            $(BUILD)/examples/cxx_echo_server $(BUILD)/examples/cxx_echo_client
+CXXWARN := -std=c++17 -Wall -Wextra -Werror -Wpedantic -fno-exceptions -fno-rtti
 WIN_PKG := $(BUILD)/windows/streampeer_tcp-$(VERSION)-x86_64-windows
 WIN_DLLTOOL := $(firstword $(foreach t,llvm-dlltool llvm-dlltool-14 x86_64-w64-mingw32-dlltool,\
                  $(shell command -v $(t) 2>/dev/null)))
@@ -36,9 +40,9 @@ LINK_DEBUG := -L$(DEBUG) -lstreampeer_tcp -Wl,-rpath,$(abspath $(DEBUG))
 LIB_ENV := SPTCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so \
            STREAMPEER_TCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so PYTHONPATH=$(abspath python)
 
-.PHONY: all lib lib-debug header demo test lint check-targets check-exports cargo-test c-test py-test check-mem check-asan \
+.PHONY: all lib lib-debug header demo test lint check-targets check-exports cargo-test c-test check-cxx py-test check-mem check-asan \
         check-tsan check-sanitizers check-faults bench bench-smoke fuzz wheel wheel-check \
-        windows test-windows install install-check clean FORCE
+        windows test-windows install install-check docs clean FORCE
 
 all: lib
 lib:
@@ -50,7 +54,7 @@ header:
 	@echo "include/streampeer_tcp.h regenerated"
 
 # --- tests (tests/header_fresh.rs checks the committed header) -------------
-test: lint check-targets cargo-test c-test check-exports check-sanitizers check-faults py-test install-check wheel-check sdist-check bench-smoke
+test: lint check-targets cargo-test c-test check-cxx check-exports check-sanitizers check-faults py-test install-check wheel-check sdist-check bench-smoke
 	@echo "make test: all passed"
 lint: $(VENV)/.ready
 	$(CARGO) fmt --check
@@ -70,6 +74,10 @@ $(BUILD)/c-tests/header_cxx: c-tests/header_cxx.cpp include/streampeer_tcp.h FOR
 	$(CXX) -std=c++11 -Wall -Wextra -Werror -Iinclude -o $@ $< $(LINK_DEBUG)
 c-test: $(C_TESTS) $(BUILD)/c-tests/header_cxx
 	@sh c-tests/run.sh $^
+# The C++ header: its coverage of the C API, tests with g++ and clang++, under
+# valgrind and ASan, and the C++ examples.
+check-cxx: lib-debug
+	@CXX=$(CXX) sh c-tests/cxx/run.sh
 # valgrind, ASan + UBSan + LSan, TSan; each says SKIPPED without its tool.
 check-mem: $(C_TESTS)
 	@sh c-tests/memcheck.sh $(C_TESTS)
@@ -121,8 +129,15 @@ fuzz: $(VENV)/.ready lib-debug
 $(BUILD)/examples/%: examples/%.c include/streampeer_tcp.h FORCE | lib
 	@mkdir -p $(@D)
 	$(CC) $(CWARN) -O2 -Iinclude -o $@ $< -pthread -L$(RELEASE) -lstreampeer_tcp -Wl,-rpath,$(abspath $(RELEASE))
+$(BUILD)/examples/cxx_%: examples/cxx_%.cpp include/streampeer_tcp.hpp include/streampeer_tcp.h FORCE | lib
+	@mkdir -p $(@D)
+	$(CXX) $(CXXWARN) -O2 -Iinclude -o $@ $< -pthread -L$(RELEASE) -lstreampeer_tcp -Wl,-rpath,$(abspath $(RELEASE))
 demo: $(EXAMPLES)
 	@sh examples/run_demo.sh $(BUILD)/examples
+# The guides, the API reference (C header and Python package) and the pictures,
+# in build/docs/ (python-tests/test_docs.py builds and checks the same site).
+docs: lib
+	$(PYTHON) tools/docs.py build $(BUILD)/docs
 $(BUILD)/streampeer_tcp.pc: streampeer_tcp.pc.in Cargo.toml
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \

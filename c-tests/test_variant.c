@@ -36,7 +36,7 @@ static sptcp_variant *round_trip(const sptcp_variant *v, int major) {
     return e == SPTCP_OK && used == len ? back : NULL;
 }
 
-/* The README's example message, built in a few lines, and its bytes. */
+/* The example message of docs/godot-games.md (the README's before), built in a few lines, and its bytes. */
 static void readme_dictionary(void) {
     sptcp_variant *msg = sptcp_variant_new_dictionary();
     const double pos[2] = {1, 2};

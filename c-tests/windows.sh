@@ -43,7 +43,7 @@ for t in $tests; do
         -L"$WIN_PKG/lib" -lstreampeer_tcp -lpthread -lws2_32 || exit 1
 done
 programs=$(for t in $tests; do echo "$out/$t.exe"; done)
-# The static library, with exactly the system libraries the README lists
+# The static library, with exactly the system libraries docs/windows.md lists
 # (-lpthread is for the test program's own threads and clock).
 x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Werror -O1 -Iinclude -o "$out/test_data_static.exe" \
     c-tests/test_data.c "$WIN_PKG/lib/libstreampeer_tcp.a" \

@@ -88,3 +88,13 @@ def test_asyncio_client_with_the_plain_python_server(tmp_path):
     assert client.returncode == 0, client.stdout + client.stderr
     assert "client: all echoes right" in client.stdout
     assert rc == 0 and "served 1 client(s)" in out, out
+
+
+def test_quickstart_prints_what_its_comments_say():
+    """The README's and the getting-started guide's Python example."""
+    r = subprocess.run([sys.executable, os.path.join(PY_DIR, "quickstart.py")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "{'pos': Vector2(x=1.0, y=2.0), 'hp': 42, 'tags': ['a', 'b']}", r.stdout
+    assert lines[1].startswith("7 <StreamPeerTCP STATUS_CONNECTED 127.0.0.1:"), r.stdout

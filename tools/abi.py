@@ -2,12 +2,15 @@
 
 Every exported function with its return type and its parameters (C type and
 name). Everything that needs the list of functions takes it from here: the
-Windows .def (`make windows`), the ABI walk (python-tests/abi_walk.py) and
-the check of the Python package's ctypes table (python-tests/test_abi.py).
+Windows .def (`make windows`), the ABI walk (python-tests/abi_walk.py), the
+check of the Python package's ctypes table (python-tests/test_abi.py) and
+the API reference (tools/docs.py, through `declarations()`, which adds the
+doc comments and the constants, enums and types).
 
     python3 tools/abi.py json   # the description, as JSON
     python3 tools/abi.py def    # a Windows module-definition file
     python3 tools/abi.py count  # how many functions
+    python3 tools/abi.py decls  # every declaration with its doc comment (JSON)
 
 The header is cbindgen's output, whose declarations have one fixed shape:
 `RETURN sptcp_NAME(TYPE NAME, ...);` after a doc comment, each on one line
@@ -65,6 +68,77 @@ def functions(header=HEADER):
     if missed:
         raise ValueError(f"declarations not understood: {sorted(missed)}")
     return found
+
+
+_DOC = re.compile(r"/\*\*(.*?)\*/", re.S)
+_KINDS = [
+    ("define", re.compile(r"^#define (SPTCP_\w+)[ \t]+([^\n]*)$", re.M)),
+    ("enum", re.compile(r"^typedef enum \{(.*?)^\} (\w+);", re.M | re.S)),
+    ("struct", re.compile(r"^typedef struct \{(.*?)^\} (\w+);", re.M | re.S)),
+    ("opaque", re.compile(r"^typedef struct (\w+) (\w+);", re.M)),
+]
+_VARIANT = re.compile(r"(?:/\*\*(.*?)\*/\s*)?\b(SPTCP_\w+)\s*=\s*([^,\n]+),", re.S)
+
+
+def doc_text(comment):
+    """The text of a `/** ... */` comment's inside, without the leading
+    ` * ` of each line; paragraphs and indentation kept."""
+    lines = comment.strip("\n").split("\n")
+    out = []
+    for line in lines:
+        line = line.strip()
+        if line.startswith("*"):
+            line = line[1:]
+            if line.startswith(" "):
+                line = line[1:]
+        out.append(line.rstrip())
+    return "\n".join(out).strip("\n").strip()
+
+
+def _doc_before(text, docs, pos):
+    """The doc comment that ends right before `pos` (only white space
+    between), or ""."""
+    for start, end, body in reversed(docs):
+        if end <= pos:
+            return doc_text(body) if text[end:pos].strip() == "" else ""
+    return ""
+
+
+def declarations(header=HEADER):
+    """Everything the header declares, in header order, each with its doc
+    comment: {"kind": "define" | "enum" | "struct" | "opaque" | "function",
+    "name", "doc", "code" (the declaration as written), "pos"}, plus
+    "value" (define), "values" [{"name", "value", "doc"}] (enum), and for a
+    function the `functions()` entry as "func". The include guard is left
+    out. Fails, like `functions()`, on a declaration it cannot read."""
+    text = open(header).read()
+    docs = [(m.start(), m.end(), m.group(1)) for m in _DOC.finditer(text)]
+    items = []
+    for kind, rx in _KINDS:
+        for m in rx.finditer(text):
+            item = {"kind": kind, "pos": m.start(), "code": m.group(0), "doc": _doc_before(text, docs, m.start())}
+            if kind == "define":
+                item.update(name=m.group(1), value=m.group(2).strip())
+            elif kind == "opaque":
+                item["name"] = m.group(2)
+            else:
+                item["name"] = m.group(2)
+                if kind == "enum":
+                    item["values"] = [{"name": v.group(2), "value": v.group(3).strip(),
+                                       "doc": doc_text(v.group(1)) if v.group(1) else ""}
+                                      for v in _VARIANT.finditer(m.group(1))]
+            items.append(item)
+    funcs = {f["name"]: f for f in functions(header)}
+    seen = set()
+    for m in _DECL.finditer(text):
+        name = m.group(2)
+        items.append({"kind": "function", "name": name, "pos": m.start(), "code": " ".join(m.group(0).split()),
+                      "doc": _doc_before(text, docs, m.start()), "func": funcs[name]})
+        seen.add(name)
+    if seen != set(funcs):
+        raise ValueError(f"declarations and functions() disagree: {sorted(seen ^ set(funcs))}")
+    items.sort(key=lambda i: i["pos"])
+    return items
 
 
 def ctypes_name(ctype, returned=False, freed=False):
@@ -134,8 +208,11 @@ def main(argv):
         sys.stdout.write(def_file(funcs))
     elif what == "count":
         print(len(funcs))
+    elif what == "decls":
+        json.dump(declarations(), sys.stdout, indent=1)
+        print()
     else:
-        sys.exit(f"usage: {argv[0]} json|def|count")
+        sys.exit(f"usage: {argv[0]} json|def|count|decls")
 
 
 if __name__ == "__main__":
