@@ -55,9 +55,9 @@ C_NAME = re.compile(r"^(sptcp_\w+|SPTCP_\w+)(\(.*\))?$")
 
 
 def guides():
-    """docs/*.md that are guides (not the README proposal), sorted."""
+    """docs/*.md (the guides), sorted."""
     return sorted(os.path.join(DOCS, f) for f in os.listdir(DOCS)
-                  if f.endswith(".md") and f != "README-proposal.md")
+                  if f.endswith(".md"))
 
 
 def region(path, name=None):
