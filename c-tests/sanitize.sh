@@ -44,7 +44,7 @@ tsan)
     # (clang 14's runtime is older and lacks entry points it uses).
     ldflags=
     runtime="-Wl,--whole-archive $sysroot/lib/rustlib/$target/lib/librustc-stable_rt.tsan.a -Wl,--no-whole-archive -lstdc++"
-    tests="c-tests/test_threads.c c-tests/test_hostile.c c-tests/test_uds.c c-tests/test_group.c c-tests/test_connect.c"
+    tests="c-tests/test_threads.c c-tests/test_hostile.c c-tests/test_uds.c c-tests/test_group.c c-tests/test_connect.c c-tests/test_tls.c"
     canaries="tsan_canary:"
     export TSAN_OPTIONS=halt_on_error=1
     ;;

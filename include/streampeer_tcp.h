@@ -156,6 +156,34 @@ typedef enum {
 } sptcp_status;
 
 /**
+ * A TLS peer's status (Godot's `StreamPeerTLS.Status`).
+ */
+typedef enum {
+  /**
+   * No stream: new, after `sptcp_tls_disconnect_from_stream`, or after
+   * the far side's close_notify once its bytes were read.
+   */
+  SPTCP_TLS_STATUS_DISCONNECTED = 0,
+  /**
+   * The stream's connect or the handshake runs; `sptcp_tls_poll` drives it.
+   */
+  SPTCP_TLS_STATUS_HANDSHAKING = 1,
+  /**
+   * Data flows.
+   */
+  SPTCP_TLS_STATUS_CONNECTED = 2,
+  /**
+   * The handshake failed (unknown issuer, expired, bad data), the stream
+   * broke, or it ended without close_notify.
+   */
+  SPTCP_TLS_STATUS_ERROR = 3,
+  /**
+   * The certificate is valid but not for the name asked.
+   */
+  SPTCP_TLS_STATUS_ERROR_HOSTNAME_MISMATCH = 4,
+} sptcp_tls_status;
+
+/**
  * Variant types with Godot 4's ids (`Variant::Type`).
  */
 typedef enum {
@@ -262,6 +290,16 @@ typedef struct sptcp_peer sptcp_peer;
  * `SPTCP_ERR_UNAVAILABLE` (or the "nothing" value).
  */
 typedef struct sptcp_server sptcp_server;
+
+/**
+ * Godot's TLSOptions: a client's trust settings, or a server's key and
+ * certificate. Opaque; made by `sptcp_tls_options_client`,
+ * `sptcp_tls_options_client_unsafe` or `sptcp_tls_options_server`, freed
+ * by `sptcp_tls_options_free`. A peer keeps what it needs: the options may
+ * be freed right after `sptcp_tls_connect_to_stream` /
+ * `sptcp_tls_accept_stream`.
+ */
+typedef struct sptcp_tls_options sptcp_tls_options;
 
 /**
  * One Godot value (a Variant): nil, bool, int, float, string, the math
@@ -490,8 +528,8 @@ uint64_t sptcp_get_bytes_received(const sptcp_peer *peer);
  * taken back: the far side may see part of it). Typed, string and Variant
  * reads that time out consume nothing: the bytes that had come are read
  * again by the next call, so the stream stays in step. The limit applies
- * to each call as a whole. TCP and Unix domain peers; NULL and buffers
- * are ignored.
+ * to each call as a whole. TCP, Unix domain and TLS peers (a TLS peer's
+ * limit covers its waits for the stream); NULL and buffers are ignored.
  */
 void sptcp_set_io_timeout_ms(sptcp_peer *peer, uint32_t ms);
 
@@ -962,6 +1000,126 @@ void sptcp_set_max_message_size(sptcp_peer *peer, size_t bytes);
  * The peer's max message size in bytes (0 for NULL).
  */
 size_t sptcp_get_max_message_size(const sptcp_peer *peer);
+
+/**
+ * Client options (Godot's `TLSOptions.client`): the server's certificate
+ * must chain to `trusted_chain_pem` (PEM text, one or more certificates),
+ * or, when it is NULL, to the default roots: Mozilla's root certificates
+ * (the webpki-roots bundle, built in, as Godot ships Mozilla's bundle; the
+ * system's store is not read, so a program behaves the same everywhere).
+ * The name is checked against the certificate: `common_name_override`
+ * (NULL or "" = none) replaces the name given to
+ * `sptcp_tls_connect_to_stream` for that check and for SNI.
+ *
+ * TLS 1.2 and 1.3 (rustls with the ring provider). Returns NULL when the
+ * PEM text holds no certificate or a bad one (the reason is in
+ * `sptcp_last_error_message`). Free with `sptcp_tls_options_free`.
+ */
+sptcp_tls_options *sptcp_tls_options_client(const char *trusted_chain_pem, const char *common_name_override);
+
+/**
+ * Client options that verify nothing (Godot's `TLSOptions.client_unsafe`):
+ * any certificate, any name. For tests against self-signed servers only:
+ * anyone in the middle can read and change the traffic. A non-NULL
+ * `trusted_chain_pem` must parse, but is not used. NULL on bad PEM.
+ */
+sptcp_tls_options *sptcp_tls_options_client_unsafe(const char *trusted_chain_pem);
+
+/**
+ * Server options (Godot's `TLSOptions.server`): the private key (PEM:
+ * PKCS#8, PKCS#1 RSA or SEC1 EC) and the certificate chain (PEM, the
+ * server's own certificate first). NULL for a NULL or bad key or chain,
+ * or a key that does not match (the reason in `sptcp_last_error_message`).
+ */
+sptcp_tls_options *sptcp_tls_options_server(const char *private_key_pem, const char *certificate_chain_pem);
+
+/**
+ * Frees options. NULL is fine; freeing twice is undefined behaviour.
+ * Peers made with them keep working.
+ */
+void sptcp_tls_options_free(sptcp_tls_options *options);
+
+/**
+ * Creates a TLS peer (Godot's StreamPeerTLS): no stream,
+ * `SPTCP_TLS_STATUS_DISCONNECTED`. Give it a stream with
+ * `sptcp_tls_connect_to_stream` (client) or `sptcp_tls_accept_stream`
+ * (server), drive it with `sptcp_tls_poll`; once
+ * `SPTCP_TLS_STATUS_CONNECTED`, every data call of the StreamPeer API
+ * works on it (blocking calls block, partial calls never do,
+ * `sptcp_get_available_bytes` counts decrypted bytes buffered; data calls
+ * before that give `SPTCP_ERR_UNCONFIGURED`), and so do `sptcp_wait`, poll
+ * groups (READABLE also while decrypted bytes are buffered; a readable TLS
+ * peer may still give 0 bytes when only part of a record came) and the
+ * I/O timeout. The socket calls (`sptcp_poll`, `sptcp_get_status`,
+ * `sptcp_bind`, ...) answer `SPTCP_ERR_UNAVAILABLE` or their nothing value:
+ * use the `sptcp_tls_` ones. Free with `sptcp_peer_free`, which sends
+ * close_notify first when connected and frees the stream too.
+ */
+sptcp_peer *sptcp_tls_new(void);
+
+/**
+ * Starts the client side over `stream` (Godot's
+ * `StreamPeerTLS.connect_to_stream`): any peer (TCP, Unix domain, a
+ * buffer, even a TLS peer), also one still CONNECTING (then
+ * `sptcp_tls_poll` polls it and starts the handshake once it is
+ * CONNECTED). `common_name` is the server's name, checked against its
+ * certificate and sent as SNI (an IP literal is checked as an address).
+ * `options` NULL = `sptcp_tls_options_client(NULL, NULL)` (the default
+ * roots).
+ *
+ * `SPTCP_OK`: the TLS peer owns `stream` now (it is freed with the TLS
+ * peer; `sptcp_tls_get_stream` gives it back borrowed) and the status is
+ * HANDSHAKING: the handshake runs in `sptcp_tls_poll`. On any failure the
+ * stream stays the caller's. A connection already there is closed first.
+ * `SPTCP_ERR_INVALID_PARAMETER` for a NULL handle or common name, server
+ * options, a name that is neither a host name nor an IP address, or a TLS
+ * peer given itself as its stream; `SPTCP_ERR_UNAVAILABLE` when `tls` is
+ * not a TLS peer.
+ */
+sptcp_error sptcp_tls_connect_to_stream(sptcp_peer *tls, sptcp_peer *stream, const char *common_name, const sptcp_tls_options *options);
+
+/**
+ * Starts the server side over `stream` (Godot's
+ * `StreamPeerTLS.accept_stream`), with server `options`
+ * (`sptcp_tls_options_server`; required). Ownership and status as in
+ * `sptcp_tls_connect_to_stream`. `SPTCP_ERR_INVALID_PARAMETER` for NULL
+ * handles or options, client options, or a TLS peer given itself.
+ */
+sptcp_error sptcp_tls_accept_stream(sptcp_peer *tls, sptcp_peer *stream, const sptcp_tls_options *options);
+
+/**
+ * Drives the TLS peer (Godot's `StreamPeerTLS.poll`): polls its stream,
+ * moves records both ways, runs the handshake (HANDSHAKING → CONNECTED);
+ * never blocks. Verification failures end in `SPTCP_TLS_STATUS_ERROR`
+ * (a wrong name in `SPTCP_TLS_STATUS_ERROR_HOSTNAME_MISMATCH`) with
+ * `SPTCP_FAILED` and the reason in `sptcp_last_error_message`
+ * ("certificate expired", "UnknownIssuer"); the stream ending without
+ * close_notify is ERROR (`SPTCP_ERR_CONNECTION_ERROR`, a truncation); the
+ * far side's close_notify gives DISCONNECTED once the decrypted bytes
+ * were read. In DISCONNECTED or ERROR nothing happens (`SPTCP_OK`).
+ */
+sptcp_error sptcp_tls_poll(sptcp_peer *tls);
+
+/**
+ * The TLS peer's status; `SPTCP_TLS_STATUS_DISCONNECTED` for NULL and for
+ * other kinds of peer. A plain getter: `sptcp_tls_poll` changes it.
+ */
+sptcp_tls_status sptcp_tls_get_status(const sptcp_peer *tls);
+
+/**
+ * The stream under the TLS peer: the very pointer given to
+ * `sptcp_tls_connect_to_stream` / `sptcp_tls_accept_stream`, borrowed
+ * (never free it: the TLS peer does). NULL when there is none (before,
+ * after `sptcp_tls_disconnect_from_stream`, after an error).
+ */
+sptcp_peer *sptcp_tls_get_stream(sptcp_peer *tls);
+
+/**
+ * Sends close_notify (as far as the stream takes it without waiting),
+ * then closes and frees the stream: DISCONNECTED. Safe in any state. NULL
+ * and other kinds of peer are ignored.
+ */
+void sptcp_tls_disconnect_from_stream(sptcp_peer *tls);
 
 /**
  * Writes a signed 8-bit integer (1 byte) (Godot's `StreamPeer.put_8`), little-endian unless

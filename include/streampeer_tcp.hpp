@@ -1,8 +1,9 @@
 /*
  * streampeer_tcp.hpp: a header-only C++17 wrapper over streampeer_tcp.h.
  *
- * Godot 4's StreamPeerTCP / StreamPeer / StreamPeerBuffer / StreamPeerUDS,
- * TCPServer / UDSServer, Variant and the poll groups, as RAII classes.
+ * Godot 4's StreamPeerTCP / StreamPeer / StreamPeerBuffer / StreamPeerUDS /
+ * StreamPeerTLS, TCPServer / UDSServer, TLSOptions, Variant and the poll
+ * groups, as RAII classes.
  * Every call forwards to the C function named in its comment, whose doc
  * comment in streampeer_tcp.h is the full contract (errors, order of checks).
  *
@@ -104,6 +105,15 @@ enum class Status : int32_t {
     CONNECTING = SPTCP_STATUS_CONNECTING,
     CONNECTED = SPTCP_STATUS_CONNECTED,
     ERROR = SPTCP_STATUS_ERROR,
+};
+
+/** StreamPeerTLS's status (sptcp_tls_status). */
+enum class TlsStatus : int32_t {
+    DISCONNECTED = SPTCP_TLS_STATUS_DISCONNECTED,
+    HANDSHAKING = SPTCP_TLS_STATUS_HANDSHAKING,
+    CONNECTED = SPTCP_TLS_STATUS_CONNECTED,
+    ERROR = SPTCP_TLS_STATUS_ERROR,
+    ERROR_HOSTNAME_MISMATCH = SPTCP_TLS_STATUS_ERROR_HOSTNAME_MISMATCH,
 };
 
 /** Godot 4's Variant::Type ids (sptcp_variant_type). */
@@ -286,6 +296,53 @@ class VariantRef;
 class Variant;
 
 /**
+ * Godot's TLSOptions (c-api.md §10): move-only, frees with
+ * sptcp_tls_options_free. A factory that fails (bad PEM) gives an empty
+ * object; last_error_message() says why. Peers keep what they need, so
+ * the options may go right after tls_connect_to_stream / tls_accept_stream.
+ */
+class TlsOptions {
+public:
+    TlsOptions() noexcept = default;
+    explicit TlsOptions(sptcp_tls_options *owned) noexcept : o_(owned) {}
+    TlsOptions(TlsOptions &&o) noexcept : o_(o.release()) {}
+    TlsOptions &operator=(TlsOptions &&o) noexcept {
+        if (this != &o) {
+            sptcp_tls_options_free(o_);
+            o_ = o.release();
+        }
+        return *this;
+    }
+    TlsOptions(const TlsOptions &) = delete;
+    TlsOptions &operator=(const TlsOptions &) = delete;
+    ~TlsOptions() { sptcp_tls_options_free(o_); }
+
+    /** Client: trust `trusted_chain_pem` ("" = the default roots, Mozilla's); "" override = none (sptcp_tls_options_client). */
+    static TlsOptions client(std::string_view trusted_chain_pem = {}, std::string_view common_name_override = {}) {
+        std::string chain(trusted_chain_pem), name(common_name_override);
+        return TlsOptions(sptcp_tls_options_client(chain.empty() ? nullptr : chain.c_str(),
+                                                   name.empty() ? nullptr : name.c_str()));
+    }
+    /** Client that verifies nothing, for tests (sptcp_tls_options_client_unsafe). */
+    static TlsOptions client_unsafe(std::string_view trusted_chain_pem = {}) {
+        std::string chain(trusted_chain_pem);
+        return TlsOptions(sptcp_tls_options_client_unsafe(chain.empty() ? nullptr : chain.c_str()));
+    }
+    /** Server: private key and certificate chain, PEM (sptcp_tls_options_server). */
+    static TlsOptions server(std::string_view private_key_pem, std::string_view certificate_chain_pem) {
+        return TlsOptions(sptcp_tls_options_server(std::string(private_key_pem).c_str(),
+                                                   std::string(certificate_chain_pem).c_str()));
+    }
+
+    explicit operator bool() const noexcept { return o_ != nullptr; }
+    const sptcp_tls_options *get() const noexcept { return o_; }
+    sptcp_tls_options *release() noexcept { return std::exchange(o_, nullptr); }
+
+private:
+    sptcp_tls_options *o_ = nullptr;
+};
+
+/**
  * Any sptcp_peer: StreamPeerTCP (Peer::tcp), StreamPeerUDS (Peer::uds),
  * StreamPeerBuffer (Peer::buffer), or one taken from a Server. The whole
  * StreamPeer data API works on every kind; calls for another kind give
@@ -315,6 +372,8 @@ public:
     static Peer uds() noexcept { return Peer(sptcp_uds_new()); }
     /** A new, empty StreamPeerBuffer (sptcp_buffer_new). */
     static Peer buffer() noexcept { return Peer(sptcp_buffer_new()); }
+    /** A new StreamPeerTLS, without a stream (sptcp_tls_new). */
+    static Peer tls() noexcept { return Peer(sptcp_tls_new()); }
 
     /** False when empty (default, moved from, no connection taken). */
     explicit operator bool() const noexcept { return p_ != nullptr; }
@@ -473,6 +532,37 @@ public:
     std::string uds_get_connected_path() const {
         return detail::snprintf_string([this](char *b, size_t n) { return sptcp_uds_get_connected_path(p_, b, n); });
     }
+
+    // --- StreamPeerTLS (§10; sptcp_tls_<name>) ---
+    /**
+     * Client side over `stream` (sptcp_tls_connect_to_stream): on OK this
+     * TLS peer owns the stream's handle and `stream` is left empty; on
+     * failure `stream` keeps it. `options` nullptr = the default roots.
+     */
+    [[nodiscard]] Error tls_connect_to_stream(Peer &stream, std::string_view common_name,
+                                              const TlsOptions *options = nullptr) {
+        Error e = detail::err(sptcp_tls_connect_to_stream(p_, stream.get(), std::string(common_name).c_str(),
+                                                          options ? options->get() : nullptr));
+        if (e == Error::OK) {
+            (void)stream.release();
+        }
+        return e;
+    }
+    /** Server side over `stream`, ownership as above (sptcp_tls_accept_stream). */
+    [[nodiscard]] Error tls_accept_stream(Peer &stream, const TlsOptions &options) {
+        Error e = detail::err(sptcp_tls_accept_stream(p_, stream.get(), options.get()));
+        if (e == Error::OK) {
+            (void)stream.release();
+        }
+        return e;
+    }
+    /** Drives the stream's connect, the handshake and the records; never blocks (sptcp_tls_poll). */
+    [[nodiscard]] Error tls_poll() noexcept { return detail::err(sptcp_tls_poll(p_)); }
+    TlsStatus tls_get_status() const noexcept { return static_cast<TlsStatus>(sptcp_tls_get_status(p_)); }
+    /** The stream under it, borrowed: never free it (sptcp_tls_get_stream). */
+    sptcp_peer *tls_get_stream() noexcept { return sptcp_tls_get_stream(p_); }
+    /** close_notify, then closes the stream (sptcp_tls_disconnect_from_stream). */
+    void tls_disconnect_from_stream() noexcept { sptcp_tls_disconnect_from_stream(p_); }
 
     // --- StreamPeerBuffer (sptcp_buffer_<name>) ---
     int64_t buffer_get_position() const noexcept { return sptcp_buffer_get_position(p_); }
@@ -964,10 +1054,6 @@ public:
 private:
     sptcp_group *g_ = nullptr;
 };
-
-// TLS (StreamPeerTLS, TlsOptions; c-api.md §10) is not wrapped yet: the C
-// API has no sptcp_tls_* functions so far. Peer::tls() and a TlsOptions
-// class come with them.
 
 } // namespace sptcp
 

@@ -63,6 +63,16 @@ class Fresh:
         self.owned.append((lib.sptcp_server_free, s))
         return s
 
+    def tls(self):
+        p = lib.sptcp_tls_new()
+        self.owned.append((lib.sptcp_peer_free, p))
+        return p
+
+    def tls_options(self):
+        o = lib.sptcp_tls_options_client(None, None)
+        self.owned.append((lib.sptcp_tls_options_free, o))
+        return o
+
     def group(self):
         g = lib.sptcp_group_new()
         self.owned.append((lib.sptcp_group_free, g))
@@ -103,8 +113,15 @@ class Fresh:
 def candidates(ctype, name, fresh, func):
     """(label, value) pairs for one parameter."""
     t = ctype.replace("const ", "").replace(" ", "")
+    if t == "sptcp_peer*" and name == "stream":
+        # A TLS peer takes the stream it is given: only NULL here (a real
+        # one would be freed twice, by the TLS peer and by this walk).
+        return [("NULL", None)]
     if t in ("sptcp_peer*",):
-        return [("NULL", None), ("tcp", fresh.peer()), ("uds", fresh.uds()), ("buffer", fresh.buffer())]
+        return [("NULL", None), ("tcp", fresh.peer()), ("uds", fresh.uds()), ("buffer", fresh.buffer()),
+                ("tls", fresh.tls())]
+    if t == "sptcp_tls_options*":
+        return [("NULL", None), ("client-options", fresh.tls_options())]
     if t == "sptcp_group*":
         return [("NULL", None), ("group", fresh.group())]
     if t == "sptcp_event*":
@@ -169,12 +186,15 @@ def default_index(cands):
 
 
 NOTHING = {"sptcp_error": {31}, "bool": {False}, "int32_t": {0, -1}, "uint32_t": {0}, "size_t": {0},
-           "int64_t": {-1, 0}, "sptcp_status": {0}, "sptcp_variant_type": {0}}
-HANDLES = {"sptcp_peer", "sptcp_server", "sptcp_variant", "sptcp_group"}
+           "int64_t": {-1, 0}, "sptcp_status": {0}, "sptcp_variant_type": {0}, "sptcp_tls_status": {0}}
+HANDLES = {"sptcp_peer", "sptcp_server", "sptcp_variant", "sptcp_group", "sptcp_tls_options"}
 OWNED = {"sptcp_peer *": lib.sptcp_peer_free, "sptcp_server *": lib.sptcp_server_free,
          "sptcp_group *": lib.sptcp_group_free,
-         "sptcp_variant *": lib.sptcp_variant_free}
-RANGES = {"sptcp_error": range(0, 49), "sptcp_status": range(0, 4), "sptcp_variant_type": range(0, 39)}
+         "sptcp_variant *": lib.sptcp_variant_free, "sptcp_tls_options *": lib.sptcp_tls_options_free}
+# Functions whose pointer result is borrowed, never freed by the caller.
+BORROWED = {"sptcp_tls_get_stream"}
+RANGES = {"sptcp_error": range(0, 49), "sptcp_status": range(0, 4), "sptcp_variant_type": range(0, 39),
+          "sptcp_tls_status": range(0, 5)}
 
 
 def main():
@@ -233,7 +253,7 @@ def main():
                 if base.endswith("*") and r:
                     ok = False
             # Owned results (new handles, copies, taken connections) are freed.
-            if r and ret in OWNED:
+            if r and ret in OWNED and name not in BORROWED:
                 OWNED[ret](r)
             if ok:
                 passed += 1

@@ -32,7 +32,7 @@ SCALARS = {
     "uint16_t": "c_uint16", "int32_t": "c_int32", "uint32_t": "c_uint32", "int64_t": "c_int64",
     "uint64_t": "c_uint64", "size_t": "c_size_t", "float": "c_float", "double": "c_double",
 }
-ENUMS = {"sptcp_error", "sptcp_status", "sptcp_variant_type"}
+ENUMS = {"sptcp_error", "sptcp_status", "sptcp_tls_status", "sptcp_variant_type"}
 HANDLES = {"sptcp_peer", "sptcp_server", "sptcp_variant", "sptcp_group", "sptcp_tls_options"}
 # Structs passed by pointer (arrays the caller provides).
 STRUCTS = {"sptcp_event"}

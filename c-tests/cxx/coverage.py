@@ -37,6 +37,11 @@ CXX_NAME = {
     "sptcp_server_free": "~Server",
     "sptcp_variant_free": "~Variant",
     "sptcp_group_free": "~Group",
+    "sptcp_tls_new": "tls",             # Peer::tls()
+    "sptcp_tls_options_client": "client",          # TlsOptions::client()
+    "sptcp_tls_options_client_unsafe": "client_unsafe",
+    "sptcp_tls_options_server": "server",
+    "sptcp_tls_options_free": "~TlsOptions",
     "sptcp_variant_new_bool": "Variant",    # implicit constructors
     "sptcp_variant_new_int": "Variant",
     "sptcp_variant_new_float": "Variant",
@@ -49,7 +54,7 @@ NOT_WRAPPED = {
     "sptcp_bytes_free": "internal: var_to_bytes returns std::vector<uint8_t>",
 }
 
-ENUMS = ("sptcp_error", "sptcp_status", "sptcp_variant_type")
+ENUMS = ("sptcp_error", "sptcp_status", "sptcp_tls_status", "sptcp_variant_type")
 
 
 def cxx_name(c_name):

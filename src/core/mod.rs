@@ -24,6 +24,7 @@
 //! | `socket_server.rs` | SocketServer: listening socket, pending connections, take, stop |
 //! | `tcp_server.rs` | TCPServer: listen on an address and port |
 //! | `uds_server.rs` | UDSServer: listen on a path |
+//! | `tls_peer.rs` | StreamPeerTLS (rustls) over any stream: options, status, handshake, records |
 //! | `peer.rs` | a C peer: its kind, StreamPeer settings, typed values, strings, Variants |
 //! | `server.rs` | a C server: its kind and the calls every kind has |
 
@@ -44,6 +45,7 @@ pub mod stream_peer;
 pub mod sys;
 pub mod tcp_peer;
 pub mod tcp_server;
+pub mod tls_peer;
 pub mod uds_peer;
 pub mod uds_server;
 pub mod variant;

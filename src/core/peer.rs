@@ -8,8 +8,10 @@ use super::codec;
 use super::error::{fail, Error, Failure, Result};
 use super::group::Member;
 use super::socket_stream::SocketStream;
+use super::socket_stream::Status;
 use super::stream_peer::StreamPeer;
 use super::tcp_peer::TcpPeer;
+use super::tls_peer::{StreamState, TlsPeer, Transport};
 use super::uds_peer::UdsPeer;
 use super::variant::{decode::decode, encode::encode, Format, Variant};
 
@@ -22,6 +24,9 @@ pub enum PeerIo {
     Tcp(TcpPeer),
     Uds(UdsPeer),
     Buffer(BufferPeer),
+    /// StreamPeerTLS over another peer (boxed: the C handle of the stream
+    /// is that box, kept as it was given).
+    Tls(TlsPeer<Box<Peer>>),
 }
 
 /// Default limit for one length-prefixed message: 64 MiB.
@@ -83,7 +88,7 @@ impl Peer {
         match &self.io {
             PeerIo::Tcp(t) => Some(&t.stream),
             PeerIo::Uds(u) => Some(&u.stream),
-            PeerIo::Buffer(_) => None,
+            PeerIo::Buffer(_) | PeerIo::Tls(_) => None,
         }
     }
 
@@ -91,7 +96,21 @@ impl Peer {
         match &mut self.io {
             PeerIo::Tcp(t) => Some(&mut t.stream),
             PeerIo::Uds(u) => Some(&mut u.stream),
-            PeerIo::Buffer(_) => None,
+            PeerIo::Buffer(_) | PeerIo::Tls(_) => None,
+        }
+    }
+
+    pub fn tls(&self) -> Option<&TlsPeer<Box<Peer>>> {
+        match &self.io {
+            PeerIo::Tls(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn tls_mut(&mut self) -> Option<&mut TlsPeer<Box<Peer>>> {
+        match &mut self.io {
+            PeerIo::Tls(t) => Some(t),
+            _ => None,
         }
     }
 
@@ -115,6 +134,7 @@ impl Peer {
             PeerIo::Tcp(t) => &mut t.stream,
             PeerIo::Uds(u) => &mut u.stream,
             PeerIo::Buffer(b) => b,
+            PeerIo::Tls(t) => t,
         }
     }
 
@@ -126,6 +146,7 @@ impl Peer {
             PeerIo::Tcp(t) => t.stream.wait(interest, timeout),
             PeerIo::Uds(u) => u.stream.wait(interest, timeout),
             PeerIo::Buffer(b) => Ok(b.user_events() & interest),
+            PeerIo::Tls(t) => t.wait(interest, timeout),
         }
     }
 
@@ -135,6 +156,7 @@ impl Peer {
             PeerIo::Tcp(t) => &mut t.stream,
             PeerIo::Uds(u) => &mut u.stream,
             PeerIo::Buffer(b) => b,
+            PeerIo::Tls(t) => t,
         }
     }
 
@@ -144,6 +166,7 @@ impl Peer {
             PeerIo::Tcp(t) => &t.stream,
             PeerIo::Uds(u) => &u.stream,
             PeerIo::Buffer(b) => b,
+            PeerIo::Tls(t) => t,
         }
     }
 
@@ -315,6 +338,78 @@ impl Peer {
     pub fn get_utf8_string(&mut self, bytes: i32) -> Result<String> {
         self.get_string_bytes(bytes, "get_utf8_string")
             .map(|b| codec::utf8_to_string(&b))
+    }
+}
+
+/// The data calls of the peer in the box (a TLS peer's stream).
+impl StreamPeer for Box<Peer> {
+    fn put_data(&mut self, data: &[u8]) -> Result<()> {
+        self.stream().put_data(data)
+    }
+
+    fn put_partial_data(&mut self, data: &[u8]) -> (usize, Result<()>) {
+        self.stream().put_partial_data(data)
+    }
+
+    fn get_data(&mut self, buf: &mut [u8]) -> (usize, Result<()>) {
+        self.stream().get_data(buf)
+    }
+
+    fn get_partial_data(&mut self, buf: &mut [u8]) -> (usize, Result<()>) {
+        self.stream().get_partial_data(buf)
+    }
+
+    fn available_bytes(&self) -> i32 {
+        self.stream_ref().available_bytes()
+    }
+
+    fn unread(&mut self, bytes: &[u8]) {
+        self.stream().unread(bytes);
+    }
+}
+
+/// A peer under a TLS peer: a socket peer (polled, its status), a buffer
+/// (always open), or another TLS peer.
+impl Transport for Box<Peer> {
+    fn poll_transport(&mut self) -> Result<()> {
+        match &mut self.io {
+            PeerIo::Tcp(t) => t.stream.poll(),
+            PeerIo::Uds(u) => u.stream.poll(),
+            PeerIo::Buffer(_) => Ok(()),
+            PeerIo::Tls(t) => t.poll(),
+        }
+    }
+
+    fn state(&self) -> StreamState {
+        use super::tls_peer::TlsStatus;
+        let socket = |s: Status| match s {
+            Status::STATUS_CONNECTING => StreamState::Connecting,
+            Status::STATUS_CONNECTED => StreamState::Open,
+            _ => StreamState::Closed,
+        };
+        match &self.io {
+            PeerIo::Tcp(t) => socket(t.stream.status()),
+            PeerIo::Uds(u) => socket(u.stream.status()),
+            PeerIo::Buffer(_) => StreamState::Open,
+            PeerIo::Tls(t) => match t.status() {
+                TlsStatus::STATUS_HANDSHAKING => StreamState::Connecting,
+                TlsStatus::STATUS_CONNECTED => StreamState::Open,
+                _ => StreamState::Closed,
+            },
+        }
+    }
+
+    fn wait_for(&self, interest: u32, timeout: Option<std::time::Duration>) -> Result<u32> {
+        self.wait(interest, timeout)
+    }
+
+    fn os_socket(&self) -> Option<super::sys::RawSock> {
+        match &self.io {
+            PeerIo::Tcp(t) => t.stream.raw_socket(),
+            PeerIo::Uds(u) => u.stream.raw_socket(),
+            PeerIo::Buffer(_) => None,
+            PeerIo::Tls(t) => t.raw_socket(),
+        }
     }
 }
 

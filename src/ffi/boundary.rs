@@ -31,7 +31,7 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_void, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use super::enums::{sptcp_error, sptcp_status, sptcp_variant_type};
+use super::enums::{sptcp_error, sptcp_status, sptcp_tls_status, sptcp_variant_type};
 use crate::core::error::{Error, Failure, Result};
 
 thread_local! {
@@ -108,6 +108,12 @@ impl<T> Nothing for *const T {
 impl Nothing for sptcp_status {
     fn nothing() -> Self {
         sptcp_status::SPTCP_STATUS_NONE
+    }
+}
+
+impl Nothing for sptcp_tls_status {
+    fn nothing() -> Self {
+        sptcp_tls_status::SPTCP_TLS_STATUS_DISCONNECTED
     }
 }
 

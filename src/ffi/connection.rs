@@ -168,13 +168,17 @@ pub extern "C" fn sptcp_get_bytes_received(peer: *const sptcp_peer) -> u64 {
 /// taken back: the far side may see part of it). Typed, string and Variant
 /// reads that time out consume nothing: the bytes that had come are read
 /// again by the next call, so the stream stays in step. The limit applies
-/// to each call as a whole. TCP and Unix domain peers; NULL and buffers
-/// are ignored.
+/// to each call as a whole. TCP, Unix domain and TLS peers (a TLS peer's
+/// limit covers its waits for the stream); NULL and buffers are ignored.
 #[no_mangle]
 pub extern "C" fn sptcp_set_io_timeout_ms(peer: *mut sptcp_peer, ms: u32) {
     export!(|cx| {
-        let s = cx.kind_mut(peer, &SOCKET)?;
-        s.set_io_timeout((ms > 0).then(|| Duration::from_millis(u64::from(ms))));
+        let t = (ms > 0).then(|| Duration::from_millis(u64::from(ms)));
+        if let Some(tls) = cx.get_mut(peer, "peer")?.tls_mut() {
+            tls.set_io_timeout(t);
+            return Ok(());
+        }
+        cx.kind_mut(peer, &SOCKET)?.set_io_timeout(t);
         Ok(())
     })
 }
@@ -184,10 +188,11 @@ pub extern "C" fn sptcp_set_io_timeout_ms(peer: *mut sptcp_peer, ms: u32) {
 #[no_mangle]
 pub extern "C" fn sptcp_get_io_timeout_ms(peer: *const sptcp_peer) -> u32 {
     export!(|cx| {
-        let ms = cx
-            .kind(peer, &SOCKET)?
-            .io_timeout()
-            .map_or(0, |t| t.as_millis());
+        let timeout = match cx.get(peer, "peer")?.tls() {
+            Some(tls) => tls.io_timeout(),
+            None => cx.kind(peer, &SOCKET)?.io_timeout(),
+        };
+        let ms = timeout.map_or(0, |t| t.as_millis());
         Ok(u32::try_from(ms).unwrap_or(u32::MAX))
     })
 }

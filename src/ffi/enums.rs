@@ -4,6 +4,7 @@
 
 use crate::core::error::Error;
 use crate::core::socket_stream::Status;
+use crate::core::tls_peer::TlsStatus;
 use crate::core::variant::VariantType;
 
 /// Result codes: Godot 4's `Error` enum, with the same numbers.
@@ -150,6 +151,39 @@ impl From<Status> for sptcp_status {
             Status::STATUS_CONNECTING => sptcp_status::SPTCP_STATUS_CONNECTING,
             Status::STATUS_CONNECTED => sptcp_status::SPTCP_STATUS_CONNECTED,
             Status::STATUS_ERROR => sptcp_status::SPTCP_STATUS_ERROR,
+        }
+    }
+}
+
+/// A TLS peer's status (Godot's `StreamPeerTLS.Status`).
+#[repr(C)]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum sptcp_tls_status {
+    /// No stream: new, after `sptcp_tls_disconnect_from_stream`, or after
+    /// the far side's close_notify once its bytes were read.
+    SPTCP_TLS_STATUS_DISCONNECTED = 0,
+    /// The stream's connect or the handshake runs; `sptcp_tls_poll` drives it.
+    SPTCP_TLS_STATUS_HANDSHAKING = 1,
+    /// Data flows.
+    SPTCP_TLS_STATUS_CONNECTED = 2,
+    /// The handshake failed (unknown issuer, expired, bad data), the stream
+    /// broke, or it ended without close_notify.
+    SPTCP_TLS_STATUS_ERROR = 3,
+    /// The certificate is valid but not for the name asked.
+    SPTCP_TLS_STATUS_ERROR_HOSTNAME_MISMATCH = 4,
+}
+
+impl From<TlsStatus> for sptcp_tls_status {
+    fn from(s: TlsStatus) -> sptcp_tls_status {
+        match s {
+            TlsStatus::STATUS_DISCONNECTED => sptcp_tls_status::SPTCP_TLS_STATUS_DISCONNECTED,
+            TlsStatus::STATUS_HANDSHAKING => sptcp_tls_status::SPTCP_TLS_STATUS_HANDSHAKING,
+            TlsStatus::STATUS_CONNECTED => sptcp_tls_status::SPTCP_TLS_STATUS_CONNECTED,
+            TlsStatus::STATUS_ERROR => sptcp_tls_status::SPTCP_TLS_STATUS_ERROR,
+            TlsStatus::STATUS_ERROR_HOSTNAME_MISMATCH => {
+                sptcp_tls_status::SPTCP_TLS_STATUS_ERROR_HOSTNAME_MISMATCH
+            }
         }
     }
 }

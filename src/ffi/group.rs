@@ -139,6 +139,11 @@ pub extern "C" fn sptcp_server_wait(server: *mut sptcp_server, timeout_ms: i32) 
 pub extern "C" fn sptcp_get_socket(peer: *const sptcp_peer) -> i64 {
     export!(nothing = -1, |cx| {
         let p = cx.get(peer, "peer")?;
+        if let Some(tls) = p.tls() {
+            // The socket of the stream under it.
+            use crate::core::group::Member;
+            return Ok(tls.raw_socket().map_or(-1, |s| s as i64));
+        }
         let sock = p.socket().and_then(|s| s.socket());
         Ok(sock.map_or(-1, crate::core::sys::raw_number))
     })

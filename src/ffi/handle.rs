@@ -38,6 +38,22 @@ pub(crate) fn take_box<C: Castable>(p: *mut C) -> Option<C::RustType> {
     Some(*unsafe { Box::from_raw(p.cast::<C::RustType>()) })
 }
 
+/// Takes back a handle made by [`new_box`] as the box it is (same
+/// address, so the handle can be given out again); `None` for NULL.
+pub(crate) fn take_boxed<C: Castable>(p: *mut C) -> Option<Box<C::RustType>> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: as in `take_box`: the handle came from `Box::into_raw` of a
+    // `C::RustType`, and the caller gives it up here.
+    Some(unsafe { Box::from_raw(p.cast::<C::RustType>()) })
+}
+
+/// Gives a box taken by [`take_boxed`] back to C as the same handle.
+pub(crate) fn give_boxed<C: Castable>(b: Box<C::RustType>) -> *mut C {
+    Box::into_raw(b).cast()
+}
+
 /// Frees a handle made by [`new_box`]; NULL is ignored.
 pub(crate) fn free_box<C: Castable>(p: *mut C) {
     drop(take_box(p));

@@ -7,6 +7,7 @@
 //! | `uds.rs` | Unix domain peers and servers: `sptcp_uds_*` |
 //! | `server.rs` | `sptcp_server`: new, free, listen, take, stop |
 //! | `connection.rs` | connecting and staying connected: async connects, Happy Eyeballs, keepalive, half-close, counters, I/O timeouts |
+//! | `tls.rs` | StreamPeerTLS and TLSOptions: `sptcp_tls_*`, `sptcp_tls_options_*` |
 //! | `stream.rs` | the raw data calls on any peer, endianness, max message size |
 //! | `typed.rs` | typed values and strings (`sptcp_put_u32`, `sptcp_get_utf8_string`, …) |
 //! | `buffer.rs` | StreamPeerBuffer (`sptcp_buffer_*`) |
@@ -35,6 +36,7 @@ mod handle;
 pub mod peer;
 pub mod server;
 pub mod stream;
+pub mod tls;
 pub mod typed;
 pub mod uds;
 pub mod variant;
