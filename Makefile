@@ -41,7 +41,7 @@ LIB_ENV := SPTCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so \
            STREAMPEER_TCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so PYTHONPATH=$(abspath python)
 
 .PHONY: all lib lib-debug header demo test lint check-targets check-exports cargo-test c-test check-cxx py-test check-mem check-asan \
-        check-tsan check-sanitizers check-faults bench bench-smoke fuzz wheel wheel-check \
+        check-tsan check-sanitizers check-faults check-tls-interop bench bench-smoke fuzz wheel wheel-check \
         windows test-windows install install-check docs clean FORCE
 
 all: lib
@@ -54,7 +54,7 @@ header:
 	@echo "include/streampeer_tcp.h regenerated"
 
 # --- tests (tests/header_fresh.rs checks the committed header) -------------
-test: lint check-targets cargo-test c-test check-cxx check-exports check-sanitizers check-faults py-test install-check wheel-check sdist-check bench-smoke
+test: lint check-targets cargo-test c-test check-cxx check-exports check-sanitizers check-faults check-tls-interop py-test install-check wheel-check sdist-check bench-smoke
 	@echo "make test: all passed"
 lint: $(VENV)/.ready
 	$(CARGO) fmt --check
@@ -89,6 +89,10 @@ check-sanitizers: check-mem check-asan check-tsan
 # Network faults (blackhole, reset, loss) in a namespace of its own.
 check-faults: $(BUILD)/c-tests/faults
 	@sh c-tests/faults.sh $(BUILD)/c-tests/faults
+# TLS interop: ours against openssl s_server / s_client and Python's ssl,
+# TLS 1.2 and 1.3 both ways, and the failure cases; SKIPPED without openssl.
+check-tls-interop: $(BUILD)/c-tests/tls_interop
+	@PYTHON=$(PYTHON) sh c-tests/tls_interop.sh $(BUILD)/c-tests/tls_interop
 $(VENV)/.ready:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check pytest pyflakes "setuptools>=70.1" wheel
