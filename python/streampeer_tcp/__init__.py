@@ -11,6 +11,7 @@ sockets), byte-for-byte compatible with Godot games.
     peer.put_var({"pos": Vector2(1, 2), "hp": 42, "tags": ["a", "b"]})
 
 StreamPeerUDS works the same way with a path: `connect_to_host("/tmp/game.sock")`.
+StreamPeerTLS (with TLSOptions) runs TLS over any of them.
 
 Many peers and servers are waited on together with a `PollGroup` (epoll on
 Linux), and `streampeer_tcp.aio` runs them on an asyncio event loop.
@@ -19,10 +20,11 @@ See `streampeer_tcp.types` for how Godot values map to Python.
 """
 
 from ._native import LIBRARY_PATH, GodotError, last_error_message, lib
-from .enums import Error, Event, Status, VariantType
+from .enums import Error, Event, Status, TLSStatus, VariantType
 from .group import PollGroup
 from .peer import StreamPeer, StreamPeerBuffer, StreamPeerSocket, StreamPeerTCP, StreamPeerUDS
 from .server import SocketServer, TCPServer, UDSServer
+from .tls import StreamPeerTLS, TLSOptions
 from .types import (
     AABB,
     RID,
@@ -74,8 +76,9 @@ __all__ = [
     "ObjectID", "PackedColorArray", "PackedFloat32Array", "PackedFloat64Array", "PackedInt32Array",
     "PackedInt64Array", "PackedStringArray", "PackedVector2Array", "PackedVector3Array", "PackedVector4Array",
     "Plane", "PollGroup", "Projection", "Quaternion", "Rect2", "Rect2i", "Signal", "SocketServer", "Status",
-    "StreamPeer", "StreamPeerBuffer", "StreamPeerSocket", "StreamPeerTCP", "StreamPeerUDS", "StringName",
-    "TCPServer", "Transform2D", "Transform3D", "TypedArray", "TypedDictionary", "UDSServer", "VariantType",
+    "StreamPeer", "StreamPeerBuffer", "StreamPeerSocket", "StreamPeerTCP", "StreamPeerTLS", "StreamPeerUDS",
+    "StringName", "TCPServer", "TLSOptions", "TLSStatus", "Transform2D", "Transform3D", "TypedArray",
+    "TypedDictionary", "UDSServer", "VariantType",
     "Vector2", "Vector2i", "Vector3", "Vector3i", "Vector4", "Vector4i", "bytes_to_var", "last_error_message",
     "library_path", "var_to_bytes", "__version__",
 ]

@@ -1,5 +1,5 @@
-"""Godot's numbers: Error, StreamPeerTCP.Status and Variant.Type; and the
-library's readiness bits (Event)."""
+"""Godot's numbers: Error, StreamPeerTCP.Status, StreamPeerTLS.Status
+(TLSStatus) and Variant.Type; and the library's readiness bits (Event)."""
 
 from enum import IntEnum, IntFlag
 
@@ -65,6 +65,24 @@ class Status(IntEnum):
     STATUS_CONNECTING = 1
     STATUS_CONNECTED = 2
     STATUS_ERROR = 3
+
+
+class TLSStatus(IntEnum):
+    """StreamPeerTLS.Status (the library's `sptcp_tls_status`)."""
+
+    STATUS_DISCONNECTED = 0
+    """No stream, or the connection was closed (by either side, with
+    close_notify: after the far side's, once the buffered bytes are read)."""
+    STATUS_HANDSHAKING = 1
+    """The handshake is under way (or the stream is still connecting)."""
+    STATUS_CONNECTED = 2
+    """The handshake is done: the data calls work."""
+    STATUS_ERROR = 3
+    """The handshake or the connection failed (a certificate that does not
+    verify, the stream ending without close_notify); the reason was in
+    last_error_message() after the call that found it."""
+    STATUS_ERROR_HOSTNAME_MISMATCH = 4
+    """The server's certificate is not for the name asked for."""
 
 
 class VariantType(IntEnum):

@@ -95,24 +95,66 @@ class StreamPeer:
     # Set by PollGroup while the peer is a member: (weakref to the group, id).
     _group: Any = None
 
+    # Set while a StreamPeerTLS holds this peer as its stream (the native
+    # peer is the TLS peer's then): a weakref to it (see StreamPeerTLS).
+    _owner: Any = None
+    # Why the object cannot be used any more, for the ValueError.
+    _gone = "was freed"
+
     def free(self) -> None:
         """Releases the native peer (a socket peer disconnects first). The
         object cannot be used afterwards. Called by the garbage collector.
-        A peer in a PollGroup leaves it."""
+        A peer in a PollGroup leaves it. A peer a StreamPeerTLS has taken as
+        its stream is freed with the TLS peer: free() does nothing to it
+        meanwhile."""
+        if self._owner is not None:
+            if lib is not None and self._taken():
+                return
+            self._detach()
+            return
         _leave_group(self)
         h, self._handle = self._handle, None
         # At interpreter exit the module may already be torn down.
         if h and lib is not None:
             lib.sptcp_peer_free(h)
+        self._forget_stream()
 
     def __del__(self) -> None:
         self.free()
 
     @property
     def handle(self) -> int:
+        if self._owner is not None and not self._taken():
+            self._detach()
         if not self._handle:
-            raise ValueError(f"{type(self).__name__} was freed")
+            raise ValueError(f"{type(self).__name__} {self._gone}")
         return self._handle
+
+    def _taken(self) -> bool:
+        """Whether the StreamPeerTLS that took this peer still holds it."""
+        owner = self._owner()
+        return owner is not None and owner._holds(self)
+
+    def _detach(self) -> None:
+        """The native peer was freed by the StreamPeerTLS that took it (with
+        it, at its disconnect, or when it took another stream): this object
+        cannot be used any more."""
+        _leave_group(self)
+        self._owner = None
+        self._handle = None
+        self._gone = "was freed with the StreamPeerTLS that took it"
+        self._forget_stream()
+
+    def _forget_stream(self) -> None:
+        """Hook for StreamPeerTLS: its native stream went with it."""
+
+    def _usable(self) -> bool:
+        """Whether the handle may be used (without raising)."""
+        try:
+            self.handle
+        except ValueError:
+            return False
+        return True
 
     # Readiness ------------------------------------------------------------
 
@@ -363,7 +405,7 @@ class StreamPeerSocket(StreamPeer):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._handle:
+        if self._usable():
             self.disconnect_from_host()
 
     def disconnect_from_host(self) -> None:
@@ -435,7 +477,7 @@ class StreamPeerTCP(StreamPeerSocket):
         super().__init__(_handle or lib.sptcp_peer_new())
 
     def __repr__(self) -> str:
-        if not self._handle:
+        if not self._usable():
             return "<StreamPeerTCP freed>"
         status = self.get_status().name
         if self.get_status() in (Status.STATUS_CONNECTING, Status.STATUS_CONNECTED):
@@ -518,7 +560,7 @@ class StreamPeerUDS(StreamPeerSocket):
         super().__init__(_handle or lib.sptcp_uds_new())
 
     def __repr__(self) -> str:
-        if not self._handle:
+        if not self._usable():
             return "<StreamPeerUDS freed>"
         status = self.get_status()
         path = self.get_connected_path()
@@ -566,7 +608,7 @@ class StreamPeerBuffer(StreamPeer):
             self.data_array = data
 
     def __repr__(self) -> str:
-        if not self._handle:
+        if not self._usable():
             return "<StreamPeerBuffer freed>"
         return f"<StreamPeerBuffer size={self.get_size()} position={self.get_position()}>"
 
