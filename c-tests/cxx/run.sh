@@ -18,6 +18,10 @@ cd "$(dirname "$0")/../.." || exit 1
 start=$(date +%s)
 out=build/cxx
 mkdir -p "$out"
+# Certificates for test_cxx's TLS part (the openssl command).
+sh c-tests/tls_certs.sh "$out/certs" > "$out/certs.log" 2>&1 || echo "cxx: no openssl: test_cxx's TLS part will fail"
+SPTCP_TLS_CERTS=$(pwd)/$out/certs
+export SPTCP_TLS_CERTS
 lib=target/debug
 if [ ! -f "$lib/libstreampeer_tcp.so" ]; then
     cargo build --locked || exit 1
@@ -25,7 +29,7 @@ fi
 FLAGS="-std=c++17 -Wall -Wextra -Werror -Wpedantic -fno-exceptions -fno-rtti -g -O1"
 STRICT="-Wshadow -Wconversion -Wsign-conversion -Wold-style-cast -Wcast-qual -Wzero-as-null-pointer-constant"
 LINK="-pthread -L$lib -lstreampeer_tcp -Wl,-rpath,$(pwd)/$lib"
-VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible"
+VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --suppressions=c-tests/valgrind.supp"
 pass=0
 fail=0
 ok() { echo "cxx: $1: ok"; pass=$((pass + 1)); }

@@ -935,6 +935,97 @@ static void test_group() {
     CHECK_OK(other.add_peer(client, EVENT_READABLE)); // free to join another group
 }
 
+static std::string read_file(const std::string &path) {
+    std::string text;
+    if (FILE *f = std::fopen(path.c_str(), "rb")) {
+        char buf[4096];
+        size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+            text.append(buf, n);
+        }
+        std::fclose(f);
+    }
+    return text;
+}
+
+// StreamPeerTLS through the C++ classes: options, a handshake over a TCP
+// pair, typed values and a Variant on the plaintext, the stream's
+// ownership, a wrong name. Certificates from c-tests/tls_certs.sh, in the
+// directory run.sh names in SPTCP_TLS_CERTS.
+static void test_tls() {
+    const char *dir = std::getenv("SPTCP_TLS_CERTS");
+    if (dir == nullptr) {
+        FAIL("SPTCP_TLS_CERTS is not set (run.sh makes the certificates)");
+        return;
+    }
+    std::string d(dir);
+    std::string ca = read_file(d + "/ca.pem"), key = read_file(d + "/server.key"),
+                cert = read_file(d + "/server.pem");
+    CHECK(!ca.empty() && !key.empty() && !cert.empty());
+    CHECK(!TlsOptions::client("not PEM"));
+    TlsOptions client = TlsOptions::client(ca);
+    TlsOptions server = TlsOptions::server(key, cert);
+    CHECK(client);
+    CHECK(server);
+    Pair p;
+    if (!tcp_pair(p)) {
+        FAIL("no TCP pair for TLS");
+        return;
+    }
+    Peer c = Peer::tls(), a = Peer::tls();
+    CHECK_EQ(c.tls_get_status(), TlsStatus::DISCONNECTED);
+    // Wrong side's options: the stream stays the caller's.
+    CHECK_EQ(c.tls_connect_to_stream(p.client, "localhost", &server), Error::ERR_INVALID_PARAMETER);
+    CHECK(p.client);
+    sptcp_peer *raw = p.client.get();
+    CHECK_OK(c.tls_connect_to_stream(p.client, "localhost", &client));
+    CHECK(!p.client);
+    CHECK(c.tls_get_stream() == raw);
+    CHECK_OK(a.tls_accept_stream(p.accepted, server));
+    long long end = now_ms() + 10000;
+    while ((c.tls_get_status() == TlsStatus::HANDSHAKING || a.tls_get_status() == TlsStatus::HANDSHAKING) &&
+           now_ms() < end) {
+        (void)c.tls_poll();
+        (void)a.tls_poll();
+    }
+    CHECK_EQ(c.tls_get_status(), TlsStatus::CONNECTED);
+    CHECK_EQ(a.tls_get_status(), TlsStatus::CONNECTED);
+    CHECK_OK(c.put_u32(0xC0FFEEu));
+    CHECK_OK(c.put_var(Variant("over TLS")));
+    uint32_t v = 0;
+    CHECK_OK(a.get_u32(v));
+    CHECK_EQ(v, 0xC0FFEEu);
+    Variant got;
+    CHECK_OK(a.get_var(got));
+    std::string text;
+    CHECK_OK(got.get_string(text));
+    CHECK_EQ(text, "over TLS");
+    // The far side's close_notify: DISCONNECTED, no stream.
+    a.tls_disconnect_from_stream();
+    end = now_ms() + 5000;
+    while (c.tls_get_status() == TlsStatus::CONNECTED && now_ms() < end) {
+        (void)c.tls_poll();
+    }
+    CHECK_EQ(c.tls_get_status(), TlsStatus::DISCONNECTED);
+    CHECK(c.tls_get_stream() == nullptr);
+
+    // A wrong name.
+    Pair q;
+    if (!tcp_pair(q)) {
+        FAIL("no TCP pair for TLS");
+        return;
+    }
+    Peer c2 = Peer::tls(), a2 = Peer::tls();
+    CHECK_OK(c2.tls_connect_to_stream(q.client, "elsewhere.example", &client));
+    CHECK_OK(a2.tls_accept_stream(q.accepted, server));
+    end = now_ms() + 10000;
+    while (c2.tls_get_status() == TlsStatus::HANDSHAKING && now_ms() < end) {
+        (void)c2.tls_poll();
+        (void)a2.tls_poll();
+    }
+    CHECK_EQ(c2.tls_get_status(), TlsStatus::ERROR_HOSTNAME_MISMATCH);
+}
+
 int main() {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     long long t0 = now_ms();
@@ -948,6 +1039,7 @@ int main() {
     test_variants();
     test_uds();
     test_group();
+    test_tls();
     std::fprintf(stderr, "test_cxx: %lld ms\n", now_ms() - t0);
     std::printf("test_cxx: %d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed ? 1 : 0;
