@@ -31,7 +31,7 @@ C_TESTS := $(patsubst c-tests/%.c,$(BUILD)/c-tests/%,$(wildcard c-tests/test_*.c
 EXAMPLES := $(BUILD)/examples/echo_server $(BUILD)/examples/echo_client $(BUILD)/examples/send_dictionary \
             $(BUILD)/examples/group_echo_server $(BUILD)/examples/getting_started $(BUILD)/examples/typed_values \
             $(BUILD)/examples/connect_by_name $(BUILD)/examples/message_server $(BUILD)/examples/uds_command \
-            $(BUILD)/examples/cxx_echo_server $(BUILD)/examples/cxx_echo_client
+            $(BUILD)/examples/cxx_echo_server $(BUILD)/examples/cxx_echo_client $(BUILD)/examples/tls_echo
 CXXWARN := -std=c++17 -Wall -Wextra -Werror -Wpedantic -fno-exceptions -fno-rtti
 WIN_PKG := $(BUILD)/windows/streampeer_tcp-$(VERSION)-x86_64-windows
 WIN_DLLTOOL := $(firstword $(foreach t,llvm-dlltool llvm-dlltool-14 x86_64-w64-mingw32-dlltool,\

@@ -83,7 +83,7 @@ def test_every_public_python_class_is_in_the_reference(site):
 
 
 def test_pictures_are_svg(site):
-    for name in ("status.svg", "variant.svg", "bench.svg"):
+    for name in ("status.svg", "tls-status.svg", "variant.svg", "bench.svg"):
         root = ET.parse(site / name).getroot()
         assert root.tag.endswith("svg"), name
         assert len(list(root.iter())) > 20, name

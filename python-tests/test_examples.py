@@ -124,3 +124,18 @@ def test_group_echo_server_serves_two_thousand_clients():
     run = subprocess.run([exe, "--selftest", "2000"], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2000" in run.stdout, run.stdout
+
+
+def test_tls_echo_example(tmp_path):
+    """examples/tls_echo.c (the TLS guide's program), with certificates
+    made by c-tests/tls_certs.sh."""
+    if shutil.which("openssl") is None:
+        pytest.fail("the openssl command is needed for the certificates (apt-get install openssl)")
+    certs = tmp_path / "certs"
+    subprocess.run(["sh", os.path.join(ROOT, "c-tests", "tls_certs.sh"), str(certs)], check=True,
+                   capture_output=True, timeout=60)
+    exe = os.path.join(ROOT, "build", "examples", "tls_echo")
+    r = subprocess.run([exe, str(certs)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert 'the client got "hello over TLS" back' in r.stdout, r.stdout
+    assert "client status after close_notify: DISCONNECTED" in r.stdout, r.stdout

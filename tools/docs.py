@@ -19,7 +19,8 @@ Only the standard library. What it writes:
   paragraphs, lists, tables, fenced and indented code, inline code, links,
   images, bold and italics); `sptcp_*` / `SPTCP_*` names in inline code
   link to the reference.
-* status.svg, variant.svg, bench.svg: the StreamPeerSocket status
+* status.svg, tls-status.svg, variant.svg, bench.svg: the StreamPeerSocket
+  and StreamPeerTLS status
   machine, the Variant wire layout and the benchmark ratios
   (bench/results/latest.csv), drawn with explicit coordinates.
 
@@ -569,6 +570,46 @@ def status_svg():
     return "\n".join(out)
 
 
+def tls_status_svg():
+    """StreamPeerTLS's status machine (Godot 4's five statuses)."""
+    w, h, bw, bh = 1000, 520, 210, 56
+    boxes = {"DISCONNECTED": (140, 260, "#e8eef7", "no stream"),
+             "HANDSHAKING": (500, 100, "#fff4d6", "tls_poll() drives it"),
+             "CONNECTED": (860, 260, "#e3f5e1", "data flows (plaintext)"),
+             "ERROR": (380, 430, "#fbe3e3", "stream closed"),
+             "ERROR_HOSTNAME_MISMATCH": (720, 430, "#fbe3e3", "valid, but another name")}
+    out = [SVG_HEAD.format(w=w, h=h)]
+    labels = []
+
+    def edge(path, label_lines, lx, ly, anchor="middle"):
+        out.append(f'<path d="{path}" fill="none" stroke="#334" stroke-width="1.6" marker-end="url(#arrow)"/>')
+        for k, line in enumerate(label_lines):
+            labels.append(_text(lx, ly + 16 * k, line, anchor, 12, halo=True))
+
+    edge("M 170 232 Q 230 100 393 100", ["connect_to_stream() / accept_stream()", "→ OK (the stream may",
+                                         "still be connecting)"], 20, 118, "start")
+    edge("M 605 100 Q 800 110 850 230", ["tls_poll(): the handshake", "is done"], 700, 60, "start")
+    edge("M 470 128 L 395 400", ["tls_poll(): unknown issuer, expired,", "bad data, the stream broke"],
+         430, 180, "end")
+    edge("M 540 128 L 700 400", ["tls_poll(): a certificate", "for another name"], 595, 180, "start")
+    edge("M 840 288 Q 700 360 490 420", ["the stream ended without", "close_notify (truncation)"], 640, 345, "start")
+    edge("M 752 262 Q 500 300 247 262", ["the far side's close_notify, once its bytes are read;",
+                                        "disconnect_from_stream() (sends close_notify)"], 500, 302)
+    for name, (x, y, fill, sub) in boxes.items():
+        width = bw + (60 if len(name) > 12 else 0)
+        out.append(f'<rect x="{x - width / 2}" y="{y - bh / 2}" width="{width}" height="{bh}" rx="12" fill="{fill}" '
+                   'stroke="#334" stroke-width="1.6"/>')
+        out.append(_text(x, y - 2, "STATUS_" + name, size=14, weight="bold"))
+        out.append(_text(x, y + 16, sub, size=11, fill="#556"))
+    out += labels
+    out.append(_text(20, 26, "StreamPeerTLS status (Godot 4): tls_poll() changes it; get_status() only reads it",
+                     "start", 14, "bold"))
+    out.append(_text(20, 505, "From ERROR, DISCONNECTED: disconnect_from_stream(), or a new connect_to_stream() / "
+                     "accept_stream().", "start", 12, fill="#556"))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
 def variant_svg():
     """put_var({"hp": 42}) in Godot 4's format, four bytes a cell, and the
     header word's bits."""
@@ -682,6 +723,7 @@ def build(out_dir):
 
     write("style.css", CSS)
     write("status.svg", status_svg())
+    write("tls-status.svg", tls_status_svg())
     write("variant.svg", variant_svg())
     write("bench.svg", bench_svg())
     ref, c_names = reference_html()
@@ -704,7 +746,7 @@ def build(out_dir):
     problems = check()
     for p in problems:
         print("docs: " + p, file=sys.stderr)
-    print(f"docs: {len(pages)} guides, reference.html, python.html and 3 pictures in {os.path.relpath(out_dir)}")
+    print(f"docs: {len(pages)} guides, reference.html, python.html and 4 pictures in {os.path.relpath(out_dir)}")
     return 1 if problems else 0
 
 
