@@ -11,6 +11,17 @@
  *   bench groupwait sptcp                   N            group wait vs epoll_wait, memory
  *   bench groupecho sptcp|raw|libuv         N [rounds]   echo server, N conns, 1 % active
  *   bench var      sptcp                    [round trips] put_var/get_var
+ *   bench tlsbulk  sptcp|openssl|plain      [MiB]        TLS throughput (plain: the
+ *                                                        library without TLS, same sizes)
+ *   bench tlshs    sptcp|openssl|plain      [cycles [ec|rsa]] TLS connections/s (plain:
+ *                                                        the library's TCP churn)
+ *   bench tlsinfo  sptcp                                 what the library's client
+ *                                                        negotiates with OpenSSL's server
+ *
+ * The TLS figures read ca.pem, server-ec.pem/.key (P-256) and server.pem/.key
+ * (RSA-2048) from $SPTCP_BENCH_CERTS (made by c-tests/tls_certs.sh); without
+ * it they print SKIPPED, and so do the openssl ones when bench/tls_openssl.c
+ * was not built in (no libssl-dev).
  *
  * Prints lines "RESULT <figure> <impl> <metric> <value> <unit>" for
  * bench/run.py, which runs the implementations side by side, repeats them,
@@ -300,7 +311,8 @@ static void *bulk_sender(void *arg) {
     return NULL;
 }
 
-static void bulk_blocking(const char *figure, const char *impl, int uds, size_t total) {
+/* label: the implementation the RESULT line names (impl, or "plain" in tlsbulk). */
+static void bulk_blocking_as(const char *figure, const char *label, const char *impl, int uds, size_t total) {
     struct pair p = {impl, uds, 0, 0, NULL, NULL, NULL};
     open_pair(&p, 0);
     struct bulk_job j = {&p, total};
@@ -315,8 +327,12 @@ static void bulk_blocking(const char *figure, const char *impl, int uds, size_t 
     }
     double secs = now_s() - start;
     pthread_join(t, NULL);
-    printf("RESULT %s %s throughput %.1f MiB/s\n", figure, impl, (double)(total >> 20) / secs);
+    printf("RESULT %s %s throughput %.1f MiB/s\n", figure, label, (double)(total >> 20) / secs);
     close_pair(&p);
+}
+
+static void bulk_blocking(const char *figure, const char *impl, int uds, size_t total) {
+    bulk_blocking_as(figure, impl, impl, uds, total);
 }
 
 /* ---- ping-pong ------------------------------------------------------------ */
@@ -621,7 +637,8 @@ static void run_sdl2net(int pingpong, size_t amount) {
 
 /* ---- connection churn ------------------------------------------------------ */
 
-static void churn(const char *impl, size_t cycles) {
+/* figure/label: what the RESULT line says ("churn", or "tlshs" "plain"). */
+static void churn_as(const char *figure, const char *label, const char *impl, size_t cycles) {
     double start = now_s();
     if (strcmp(impl, "raw") == 0) {
         int port;
@@ -651,7 +668,11 @@ static void churn(const char *impl, size_t cycles) {
         }
         sptcp_server_free(l);
     }
-    printf("RESULT churn %s rate %.1f conn/s\n", impl, (double)cycles / (now_s() - start));
+    printf("RESULT %s %s rate %.1f conn/s\n", figure, label, (double)cycles / (now_s() - start));
+}
+
+static void churn(const char *impl, size_t cycles) {
+    churn_as("churn", impl, impl, cycles);
 }
 
 /* ---- idle connections ------------------------------------------------------ */
@@ -1207,10 +1228,186 @@ static void var_rt(size_t n) {
     close_pair(&p);
 }
 
+/* ---- TLS --------------------------------------------------------------------- */
+#ifdef HAVE_OPENSSL
+void ossl_tlsbulk(const char *dir, size_t total);
+void ossl_tlshs(const char *figure, const char *dir, const char *cert, const char *key, size_t cycles);
+int ossl_info_server_start(const char *dir, const char *cert, const char *key);
+const char *ossl_info_server_finish(void);
+#endif
+
+static char *read_text(const char *dir, const char *name) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) die(path);
+    char *buf = malloc(1 << 16);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    return buf;
+}
+
+/* The library's TLS options: a client that verifies against the CA, a
+ * server with the key (ec: P-256, rsa: RSA-2048). */
+struct tls_opts {
+    sptcp_tls_options *client, *server;
+};
+
+static struct tls_opts tls_opts_make(const char *dir, const char *cert, const char *key) {
+    char *ca = read_text(dir, "ca.pem"), *c = read_text(dir, cert), *k = read_text(dir, key);
+    struct tls_opts o = {sptcp_tls_options_client(ca, NULL), sptcp_tls_options_server(k, c)};
+    if (!o.client || !o.server) die("tls options");
+    free(ca);
+    free(c);
+    free(k);
+    return o;
+}
+
+static void tls_opts_free(struct tls_opts *o) {
+    sptcp_tls_options_free(o->client);
+    sptcp_tls_options_free(o->server);
+}
+
+/* A connected TCP pair wrapped in TLS: client and server, handshake done
+ * (both driven in turn by this thread). */
+static void tls_wrap(sptcp_peer *c_tcp, sptcp_peer *s_tcp, const struct tls_opts *o, sptcp_peer **c, sptcp_peer **s) {
+    *c = sptcp_tls_new();
+    *s = sptcp_tls_new();
+    if (sptcp_tls_connect_to_stream(*c, c_tcp, "localhost", o->client) != SPTCP_OK) die("tls connect");
+    if (sptcp_tls_accept_stream(*s, s_tcp, o->server) != SPTCP_OK) die("tls accept");
+    for (;;) {
+        sptcp_tls_poll(*c);
+        sptcp_tls_poll(*s);
+        sptcp_tls_status a = sptcp_tls_get_status(*c), b = sptcp_tls_get_status(*s);
+        if (a == SPTCP_TLS_STATUS_CONNECTED && b == SPTCP_TLS_STATUS_CONNECTED) return;
+        if (a >= SPTCP_TLS_STATUS_ERROR || b >= SPTCP_TLS_STATUS_ERROR || a == SPTCP_TLS_STATUS_DISCONNECTED ||
+            b == SPTCP_TLS_STATUS_DISCONNECTED) {
+            die("tls handshake");
+        }
+    }
+}
+
+static void tls_bulk_sptcp(const char *dir, size_t total) {
+    struct tls_opts o = tls_opts_make(dir, "server-ec.pem", "server-ec.key");
+    struct pair p = {"sptcp", 0, 0, 0, NULL, NULL, NULL};
+    open_pair(&p, 0);
+    sptcp_peer *c, *s;
+    tls_wrap(p.client, p.server, &o, &c, &s);
+    p.client = c; /* the TLS peers own the TCP ones now */
+    p.server = s;
+    struct bulk_job j = {&p, total};
+    static char buf[CHUNK];
+    pthread_t t;
+    double start = now_s();
+    pthread_create(&t, NULL, bulk_sender, &j);
+    for (size_t got = 0; got < total; got += CHUNK) {
+        if (sptcp_get_data(s, (uint8_t *)buf, CHUNK, NULL) != SPTCP_OK) die("tls bulk recv");
+    }
+    double secs = now_s() - start;
+    pthread_join(t, NULL);
+    printf("RESULT tlsbulk sptcp throughput %.1f MiB/s\n", (double)(total >> 20) / secs);
+    close_pair(&p);
+    tls_opts_free(&o);
+}
+
+/* connect + accept + full handshake + one u32 + close, as churn does. */
+static void tls_hs_sptcp(const char *figure, const char *dir, const char *cert, const char *key, size_t cycles) {
+    struct tls_opts o = tls_opts_make(dir, cert, key);
+    sptcp_server *l = sptcp_server_new();
+    sptcp_server_listen(l, 0, "127.0.0.1");
+    int port = sptcp_server_get_local_port(l);
+    double start = now_s();
+    for (size_t i = 0; i < cycles; i++) {
+        sptcp_peer *c_tcp = sptcp_peer_new();
+        if (sptcp_connect_to_host(c_tcp, "127.0.0.1", port) != SPTCP_OK) die("tls hs connect");
+        sptcp_peer *s_tcp = sptcp_take(l), *c, *s;
+        /* no Nagle: else the message after the client's Finished waits for the delayed ACK (40 ms) */
+        sptcp_set_no_delay(c_tcp, true);
+        sptcp_set_no_delay(s_tcp, true);
+        tls_wrap(c_tcp, s_tcp, &o, &c, &s);
+        uint32_t back = 0;
+        if (sptcp_put_u32(c, (uint32_t)i) != SPTCP_OK || sptcp_get_u32(s, &back) != SPTCP_OK || back != (uint32_t)i) die("tls hs message");
+        sptcp_peer_free(s); /* close_notify, then closes the stream: server side first, as churn */
+        sptcp_peer_free(c);
+    }
+    printf("RESULT %s sptcp rate %.1f conn/s\n", figure, (double)cycles / (now_s() - start));
+    sptcp_server_free(l);
+    tls_opts_free(&o);
+}
+
+/* The library's client against OpenSSL's server with OpenSSL's defaults
+ * (it follows the client's order): what the library picks. */
+static void tls_info(const char *dir) {
+#ifdef HAVE_OPENSSL
+    const char *keys[2][3] = {{"ec", "server-ec.pem", "server-ec.key"}, {"rsa", "server.pem", "server.key"}};
+    char *ca = read_text(dir, "ca.pem");
+    sptcp_tls_options *copts = sptcp_tls_options_client(ca, NULL);
+    free(ca);
+    if (!copts) die("tls options");
+    for (int k = 0; k < 2; k++) {
+        int port = ossl_info_server_start(dir, keys[k][1], keys[k][2]);
+        sptcp_peer *tcp = sptcp_peer_new(), *tls = sptcp_tls_new();
+        if (sptcp_connect_to_host(tcp, "127.0.0.1", port) != SPTCP_OK) die("tlsinfo connect");
+        if (sptcp_tls_connect_to_stream(tls, tcp, "localhost", copts) != SPTCP_OK) die("tlsinfo tls connect");
+        while (sptcp_tls_get_status(tls) == SPTCP_TLS_STATUS_HANDSHAKING) {
+            sptcp_tls_poll(tls);
+            usleep(100);
+        }
+        if (sptcp_tls_get_status(tls) != SPTCP_TLS_STATUS_CONNECTED || sptcp_put_u32(tls, 1) != SPTCP_OK) die("tlsinfo handshake");
+        const char *text = ossl_info_server_finish();
+        printf("INFO tlsinfo sptcp %s key=%s\n", text, keys[k][0]);
+        sptcp_peer_free(tls);
+    }
+    sptcp_tls_options_free(copts);
+#else
+    (void)dir;
+    printf("SKIPPED tlsinfo: built without OpenSSL (libssl-dev)\n");
+#endif
+}
+
+static int run_tls(const char *fig, const char *impl, long amount, const char *keyarg) {
+    const char *dir = getenv("SPTCP_BENCH_CERTS");
+    if (!dir || !*dir) {
+        printf("SKIPPED %s %s: no certificates (SPTCP_BENCH_CERTS; openssl CLI missing?)\n", fig, impl);
+        return 0;
+    }
+    if (strcmp(fig, "tlsinfo") == 0) {
+        tls_info(dir);
+        return 0;
+    }
+    int bulk = strcmp(fig, "tlsbulk") == 0;
+    int rsa = keyarg && strcmp(keyarg, "rsa") == 0;
+    const char *cert = rsa ? "server.pem" : "server-ec.pem", *key = rsa ? "server.key" : "server-ec.key";
+    const char *figure = bulk ? "tlsbulk" : rsa ? "tlshsrsa" : "tlshs";
+    size_t total = (size_t)(amount ? amount : 64) << 20, cycles = (size_t)(amount ? amount : 1000);
+    if (strcmp(impl, "sptcp") == 0) {
+        if (bulk) tls_bulk_sptcp(dir, total);
+        else tls_hs_sptcp(figure, dir, cert, key, cycles);
+    } else if (strcmp(impl, "plain") == 0) {
+        if (bulk) {
+            bulk_blocking_as("tlsbulk", "plain", "sptcp", 0, total);
+        } else {
+            churn_as(figure, "plain", "sptcp", cycles);
+        }
+    } else if (strcmp(impl, "openssl") == 0) {
+#ifdef HAVE_OPENSSL
+        if (bulk) ossl_tlsbulk(dir, total);
+        else ossl_tlshs(figure, dir, cert, key, cycles);
+#else
+        printf("SKIPPED %s openssl: built without OpenSSL (libssl-dev)\n", figure);
+#endif
+    } else {
+        fprintf(stderr, "bench: %s: implementation sptcp, openssl or plain\n", fig);
+        return 2;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN); /* only for the raw and SDL peers; the library needs none */
     if (argc < 3) {
-        fprintf(stderr, "usage: bench bulk|pingpong|udsbulk|udspingpong|churn|idle|groupwait|groupecho|var impl [amount [rounds]]\n");
+        fprintf(stderr, "usage: bench bulk|pingpong|udsbulk|udspingpong|churn|idle|groupwait|groupecho|var|tlsbulk|tlshs|tlsinfo impl [amount [rounds]]\n");
         return 2;
     }
     const char *fig = argv[1], *impl = argv[2];
@@ -1255,6 +1452,8 @@ int main(int argc, char **argv) {
         groupecho(impl, (size_t)(amount ? amount : 10000), (size_t)(rounds > 0 ? rounds : 1000));
     } else if (strcmp(fig, "var") == 0) {
         var_rt((size_t)(amount ? amount : 20000));
+    } else if (strncmp(fig, "tls", 3) == 0 && (!strcmp(fig, "tlsbulk") || !strcmp(fig, "tlshs") || !strcmp(fig, "tlsinfo"))) {
+        return run_tls(fig, impl, amount, argc > 4 ? argv[4] : NULL);
     } else {
         fprintf(stderr, "bench: unknown figure %s\n", fig);
         return 2;

@@ -10,13 +10,22 @@ targets), latest.csv, and PNG plots (with matplotlib, when it imports).
 --smoke runs tiny amounts once, to check that the harness works.
 --figures runs only some figures (comma-separated: bulk, pingpong,
 udsbulk, udspingpong, churn, var, pybulk, pypingpong, idle, groupwait,
-groupecho; "uds" means udsbulk,udspingpong; "groups" means
-groupwait,groupecho) and only prints the table: latest.* keep the last
-full run. groupwait measures the library's group wait and raw epoll_wait
+groupecho, tlsbulk, tlshs, tlshsrsa, tlsinfo; "uds" means
+udsbulk,udspingpong; "groups" means groupwait,groupecho; "tls" means
+tlsbulk,tlshs,tlshsrsa,tlsinfo) and only prints the table: latest.* keep
+the last full run. groupwait measures the library's group wait and raw epoll_wait
 over the same sockets in one process, in alternating batches; groupecho
 runs one echo server per implementation against the same client
 process. The Unix domain socket figures put their sockets in a
-directory made under /tmp and removed at the end."""
+directory made under /tmp and removed at the end.
+
+The TLS figures compare the library's TLS peers with OpenSSL's libssl used
+directly (bench/tls_openssl.c, built in when pkg-config finds openssl) and
+with the library's own plain TCP in the same run (the cost of TLS). Their
+certificates are made by c-tests/tls_certs.sh (the openssl command) in the
+same temporary directory; without it, or without libssl-dev, the rows say
+skipped. tlsinfo runs once and reports what the library's client
+negotiates with an OpenSSL server that follows the client's preferences."""
 
 import argparse
 import csv
@@ -47,7 +56,26 @@ def run(cmd, env=None):
             found[(figure, impl, metric)] = (float(value), unit)
         elif parts and parts[0] == "SKIPPED":
             skipped = line
+        elif parts and parts[0] == "INFO":
+            seen = INFO.setdefault(f"{parts[1]} {parts[2]}", [])
+            if " ".join(parts[3:]) not in seen:
+                seen.append(" ".join(parts[3:]))
     return found, skipped
+
+
+# "figure impl" -> what the runs printed on their INFO lines (each text once)
+INFO = {}
+
+
+def make_certs(tmp):
+    """The TLS figures' certificates, in tmp/certs; None when they cannot be made."""
+    out = os.path.join(tmp, "certs")
+    try:
+        made = subprocess.run(["sh", os.path.join(ROOT, "c-tests", "tls_certs.sh"), out],
+                              capture_output=True, text=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return out if made.returncode == 0 else None
 
 
 def main():
@@ -69,6 +97,9 @@ def bench(args, tmp):
                   STREAMPEER_TCP_LIB=os.path.join(ROOT, "target", "release", "libstreampeer_tcp.so"))
     uds_env = dict(os.environ, SPTCP_BENCH_TMPDIR=tmp)
     py = [sys.executable, os.path.join(HERE, "py_bench.py")]
+    tls_env = dict(os.environ)
+    tls_env.pop("SPTCP_BENCH_CERTS", None)
+    tls_impls = ["sptcp", "openssl", "plain"]  # plain: the library over plain TCP, same sizes
     plan = [
         ("bulk", ["raw", "sptcp", "libuv", "sdl2net"], lambda i: [BENCH, "bulk", i, "8" if s else "1024"], None),
         ("udsbulk", ["raw", "sptcp"], lambda i: [BENCH, "udsbulk", i, "8" if s else "1024"], uds_env),
@@ -83,13 +114,19 @@ def bench(args, tmp):
         # connections (1 % active), round trips per active connection
         ("groupecho", ["sptcp", "raw", "libuv"],
          lambda i: [BENCH, "groupecho", i, "200" if s else "10000", "100" if s else "3000"], None),
+        # TLS: MiB; cycles (connect + full handshake + u32 + close) with a P-256 / RSA-2048 server key
+        ("tlsbulk", tls_impls, lambda i: [BENCH, "tlsbulk", i, "4" if s else str(TLS_BULK_MIB)], tls_env),
+        ("tlshs", tls_impls, lambda i: [BENCH, "tlshs", i, "20" if s else "1500", "ec"], tls_env),
+        ("tlshsrsa", tls_impls, lambda i: [BENCH, "tlshs", i, "10" if s else "600", "rsa"], tls_env),
+        ("tlsinfo", ["sptcp"], lambda i: [BENCH, "tlsinfo", i], tls_env),  # once: see below
     ]
     idle_sizes = [10, 100] if s else [100, 1000, 10000]
     only = None
     if args.figures:
         only = set()
         for f in args.figures.split(","):
-            groups = {"uds": {"udsbulk", "udspingpong"}, "groups": {"groupwait", "groupecho"}}
+            groups = {"uds": {"udsbulk", "udspingpong"}, "groups": {"groupwait", "groupecho"},
+                      "tls": {"tlsbulk", "tlshs", "tlshsrsa", "tlsinfo"}}
             only |= groups.get(f.strip(), {f.strip()})
         known = {p[0] for p in plan} | {"idle"}
         if only - known:
@@ -97,10 +134,16 @@ def bench(args, tmp):
         plan = [p for p in plan if p[0] in only]
         if "idle" not in only:
             idle_sizes = []
+    if any(p[0].startswith("tls") for p in plan):
+        certs = make_certs(tmp)
+        if certs:
+            tls_env["SPTCP_BENCH_CERTS"] = certs
     samples = {}
     skipped = []
     for rep in range(reps):
         for figure, impls, cmd, env in plan:
+            if figure == "tlsinfo" and rep > 0:
+                continue
             for impl in impls:
                 found, skip = run(cmd(impl), env)
                 if skip:
@@ -117,6 +160,9 @@ def bench(args, tmp):
         print(f"bench: round {rep + 1} of {reps} done", flush=True)
     result = {k: (statistics.median(v), unit) for k, (v, unit) in samples.items()}
     write(result, skipped, idle_sizes, reps, args.smoke, ran=None if only is None else {p[0] for p in plan})
+
+
+TLS_BULK_MIB = 256
 
 
 def get(result, figure, impl, metric):
@@ -175,6 +221,8 @@ def write(result, skipped, idle_sizes, reps, smoke, ran=None):
     row("UDS ping-pong u32, median", "udspingpong", "median_us", "µs", "≤ 1.03", "{:.2f}", impls=uds)
     row("UDS ping-pong u32, p99", "udspingpong", "p99_us", "µs", "≤ 1.03", "{:.2f}", impls=uds)
     row("connect + accept + message + close", "churn", "rate", "conn/s", "≥ 0.9", "{:.0f}")
+    if not rows:  # none of the main table's figures ran (--figures)
+        del lines[-3:]
     if want("var"):
         lines += ["", "| messages (put_var / get_var round trip) | median | round trips/s | ratio to u32 ping-pong | target |",
                   "|---|---|---|---|---|"]
@@ -204,6 +252,8 @@ def write(result, skipped, idle_sizes, reps, smoke, ran=None):
             rows.append([f"idle {n}", "µs/ns/µs/bytes"] + vals + ["", ""])
     if want("groupwait", "groupecho"):
         group_rows(result, lines, rows, want)
+    if want("tlsbulk", "tlshs", "tlshsrsa", "tlsinfo"):
+        tls_rows(result, lines, rows, want, smoke)
     if skipped:
         lines += ["", "Skipped: " + "; ".join(skipped)]
     text = "\n".join(lines) + "\n"
@@ -255,6 +305,42 @@ def group_rows(result, lines, rows, want):
         rows.append([label, "msg/s", sp, raw, uv if uv is not None else "", "", ratio(sp, raw), "≥ 0.9"])
         lines.append(f"| echo server, this library / libuv | - | - | - | {ratio(sp, uv)} | - |")
         rows.append(["echo server, this library / libuv", "", "", "", "", "", ratio(sp, uv), "-"])
+
+
+def tls_rows(result, lines, rows, want, smoke):
+    """The TLS rows: the library against OpenSSL, then TLS against the
+    library's plain TCP (informational), then what was negotiated."""
+    def cell(v, fmt, unit):
+        return fmt.format(v) + f" {unit}" if v is not None else "skipped"
+
+    mib = 4 if smoke else TLS_BULK_MIB
+    cases = [("tlsbulk", "throughput", "MiB/s", "{:.1f}", f"bulk, {mib} MiB in 64 KiB blocks (blocking put_data / get_data, a thread each side)", "≥ 0.9"),
+             ("tlshs", "rate", "conn/s", "{:.0f}", "full handshakes/s, P-256 ECDSA server key (connect + handshake + u32 + close)", "≥ 0.8"),
+             ("tlshsrsa", "rate", "conn/s", "{:.0f}", "full handshakes/s, RSA-2048 server key (the same)", "≥ 0.8")]
+    cases = [c for c in cases if want(c[0])]
+    if cases:
+        lines += ["", "| TLS over loopback TCP | streampeer_tcp (rustls) | OpenSSL (libssl directly) | ratio | target |",
+                  "|---|---|---|---|---|"]
+        for figure, metric, unit, fmt, label, target in cases:
+            sp, os_ = get(result, figure, "sptcp", metric), get(result, figure, "openssl", metric)
+            lines.append(f"| {label} | {cell(sp, fmt, unit)} | {cell(os_, fmt, unit)} | {ratio(sp, os_)} | {target} |")
+            rows.append([f"TLS {label}", unit, sp, os_ if os_ is not None else "", "", "", ratio(sp, os_), target])
+        lines += ["", "| the cost of TLS for the library (informational) | with TLS | plain TCP (same sizes, same run) | ratio TLS / plain |",
+                  "|---|---|---|---|"]
+        plain = {"tlsbulk": f"bulk, {mib} MiB", "tlshs": "connections/s, P-256 key (plain: connect + accept + u32 + close)",
+                 "tlshsrsa": "connections/s, RSA-2048 key (the same)"}
+        for figure, metric, unit, fmt, _, _ in cases:
+            sp, pl = get(result, figure, "sptcp", metric), get(result, figure, "plain", metric)
+            lines.append(f"| {plain[figure]} | {cell(sp, fmt, unit)} | {cell(pl, fmt, unit)} | {ratio(sp, pl)} |")
+            rows.append([f"TLS cost: {plain[figure]}", unit, sp, pl, "", "", ratio(sp, pl), "-"])
+    notes = []
+    for key, label in [("tlsinfo sptcp", "the library's client with an OpenSSL server on its defaults"),
+                       ("tlsbulk openssl", "the OpenSSL pair (pinned to that suite and group)")]:
+        if key in INFO:
+            notes.append(f"{label}: {' / '.join(INFO[key])}")
+    if notes:
+        lines += ["", "Negotiated: " + "; ".join(notes) + ". Both clients verify the chain and the name; "
+                  "no session tickets, no resumption; TCP_NODELAY on in the handshake figures."]
 
 
 def plots(result, idle_sizes):
