@@ -274,6 +274,15 @@ static void verification(void) {
     CHECK_EQ(client_sees("wrong.pem", "wrong.key", override, "localhost", &e), SPTCP_TLS_STATUS_CONNECTED);
     CHECK_EQ(client_sees("self.pem", "self.key", ca, "localhost", &e), SPTCP_TLS_STATUS_ERROR);
     CHECK_EQ(client_sees("self.pem", "self.key", unsafe_, "localhost", &e), SPTCP_TLS_STATUS_CONNECTED);
+    /* A self-signed certificate marked as a CA (openssl req -x509, Godot's
+     * own), trusted directly: accepted, as mbedtls does; its name counts. */
+    sptcp_tls_options *pinned = sptcp_tls_options_client(slurp("self.pem"), NULL);
+    NEED(pinned != NULL);
+    CHECK_EQ(client_sees("self.pem", "self.key", pinned, "localhost", &e), SPTCP_TLS_STATUS_CONNECTED);
+    CHECK_EQ(client_sees("self.pem", "self.key", pinned, "other.example", &e),
+             SPTCP_TLS_STATUS_ERROR_HOSTNAME_MISMATCH);
+    CHECK_EQ(client_sees("server.pem", "server.key", pinned, "localhost", &e), SPTCP_TLS_STATUS_ERROR);
+    sptcp_tls_options_free(pinned);
     CHECK_EQ(client_sees("expired.pem", "expired.key", unsafe_, "anything", &e), SPTCP_TLS_STATUS_CONNECTED);
     /* An EC key works as well as RSA. */
     CHECK_EQ(client_sees("server-ec.pem", "server-ec.key", ca, "localhost", &e), SPTCP_TLS_STATUS_CONNECTED);

@@ -1007,6 +1007,11 @@ size_t sptcp_get_max_message_size(const sptcp_peer *peer);
  * or, when it is NULL, to the default roots: Mozilla's root certificates
  * (the webpki-roots bundle, built in, as Godot ships Mozilla's bundle; the
  * system's store is not read, so a program behaves the same everywhere).
+ * A server certificate that is itself one of the trusted certificates,
+ * byte for byte, is accepted also when it is marked as a CA (a
+ * self-signed certificate as `openssl req -x509` or Godot make them, which
+ * a chain check refuses as a server's own; mbedtls, Godot's TLS, accepts
+ * it); its name is checked, its dates are not.
  * The name is checked against the certificate: `common_name_override`
  * (NULL or "" = none) replaces the name given to
  * `sptcp_tls_connect_to_stream` for that check and for SNI.

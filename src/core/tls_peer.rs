@@ -115,18 +115,32 @@ impl TlsOptions {
     pub fn client(trusted: Option<&str>, name_override: Option<&str>) -> Result<TlsOptions> {
         let what = "tls_options_client";
         let mut roots = RootCertStore::empty();
+        let mut pinned = Vec::new();
         match trusted {
             None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
             Some(pem) => {
                 for cert in certs_of(pem, what)? {
-                    roots.add(cert).map_err(|e| config_error(what, e))?;
+                    roots.add(cert.clone()).map_err(|e| config_error(what, e))?;
+                    pinned.push(cert);
                 }
             }
         }
-        let config = ClientConfig::builder_with_provider(provider())
+        let p = provider();
+        let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(
+            Arc::new(roots),
+            Arc::clone(&p),
+        )
+        .build()
+        .map_err(|e| Failure::new(Error::ERR_INVALID_PARAMETER, format!("{what}: {e}")))?;
+        let verifier = Arc::new(PinnedOrChain {
+            chain: webpki,
+            pinned,
+        });
+        let config = ClientConfig::builder_with_provider(p)
             .with_protocol_versions(versions())
             .map_err(|e| config_error(what, e))?
-            .with_root_certificates(roots)
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
         Ok(TlsOptions::Client {
             config: Arc::new(config),
@@ -188,6 +202,73 @@ impl TlsOptions {
 
     pub fn is_server(&self) -> bool {
         matches!(self, TlsOptions::Server { .. })
+    }
+}
+
+/// A client's verifier: the usual chain check, and one more case Godot's
+/// (mbedtls) accepts: a server certificate that is itself one of the
+/// trusted certificates, byte for byte, though marked as a CA (what a
+/// self-signed certificate made with `openssl req -x509`, or by Godot,
+/// is). Its name is still checked.
+#[derive(Debug)]
+struct PinnedOrChain {
+    chain: Arc<rustls::client::WebPkiServerVerifier>,
+    pinned: Vec<CertificateDer<'static>>,
+}
+
+impl ServerCertVerifier for PinnedOrChain {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        match self.chain.verify_server_cert(
+            end_entity,
+            intermediates,
+            server_name,
+            ocsp_response,
+            now,
+        ) {
+            // webpki refuses a CA certificate as the server's own; the
+            // error has no variant of its own in rustls (it is `Other`).
+            Err(e)
+                if format!("{e:?}").contains("CaUsedAsEndEntity")
+                    && self
+                        .pinned
+                        .iter()
+                        .any(|p| p.as_ref() == end_entity.as_ref()) =>
+            {
+                let parsed = rustls::server::ParsedCertificate::try_from(end_entity)?;
+                rustls::client::verify_server_name(&parsed, server_name)?;
+                Ok(ServerCertVerified::assertion())
+            }
+            r => r,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.chain.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        self.chain.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.chain.supported_verify_schemes()
     }
 }
 
