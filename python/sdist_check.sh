@@ -5,9 +5,10 @@
 # PyPI) and installs it; then python/roundtrip_check.py runs with it from a
 # scratch folder, away from the build tree.
 #
-# cargo's target dir is target/sdist-check, kept between runs so that only
-# the crate itself is recompiled; SDIST_FRESH=1 uses none (the crate's own
-# rust/target inside pip's temporary copy: a user's first install).
+# cargo's target dir is the build tree's own target/ (the release build of
+# `make lib` has compiled every dependency with the same settings), so only
+# the crate itself is compiled again; SDIST_FRESH=1 uses none (the crate's
+# own rust/target inside pip's temporary copy: a user's first install).
 set -eu
 dir=$1
 sdist=$(ls "$dir"/streampeer_tcp-*.tar.gz | head -n1)
@@ -28,7 +29,7 @@ ${PYTHON:-python3} -m venv "$venv"
 if [ "${SDIST_FRESH:-0}" = 1 ]; then
     unset CARGO_TARGET_DIR || true
 else
-    CARGO_TARGET_DIR=$(pwd)/target/sdist-check
+    CARGO_TARGET_DIR=$(pwd)/target
     export CARGO_TARGET_DIR
 fi
 start=$(date +%s)
