@@ -41,49 +41,6 @@ from waits import take, wait_status
 
 OPENSSL = shutil.which("openssl")
 
-# Our own config, so no system openssl.cnf is read.
-OPENSSL_CNF = """\
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = unused
-[ v3_ca ]
-basicConstraints = critical, CA:TRUE
-keyUsage = critical, keyCertSign, cRLSign
-subjectKeyIdentifier = hash
-[ v3_self ]
-basicConstraints = critical, CA:TRUE
-subjectKeyIdentifier = hash
-subjectAltName = DNS:localhost, IP:127.0.0.1
-[ v3_localhost ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:localhost, IP:127.0.0.1
-[ v3_wrong ]
-basicConstraints = critical, CA:FALSE
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always
-subjectAltName = DNS:wrong.example
-[ ca ]
-default_ca = test_ca
-[ test_ca ]
-database = db/index.txt
-new_certs_dir = db
-serial = db/serial
-default_md = sha256
-policy = any_name
-unique_subject = no
-copy_extensions = none
-[ any_name ]
-commonName = supplied
-"""
-
 @pytest.fixture(autouse=True)
 def watchdog():
     """A last bound: the blocking calls on a TLS peer have no I/O timeout
@@ -94,8 +51,10 @@ def watchdog():
     faulthandler.cancel_dump_traceback_later()
 
 
-EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
-RSA = ["-newkey", "rsa:2048"]
+# The names these tests use, and the files of c-tests/tls_certs.sh (the one
+# maker of test certificates; it also checks them with `openssl verify`).
+CERT_FILES = {"ca": "ca", "localhost": "server-ec", "localhost-rsa": "server", "wrong": "wrong",
+              "expired": "expired", "self": "self"}
 
 
 @pytest.fixture(scope="module")
@@ -108,43 +67,14 @@ def certs(tmp_path_factory):
     if OPENSSL is None:
         pytest.skip("the openssl CLI is not installed: no test certificates")
     d = tmp_path_factory.mktemp("certs")
-    (d / "openssl.cnf").write_text(OPENSSL_CNF)
-    (d / "db").mkdir()
-    (d / "db" / "index.txt").write_text("")
-    (d / "db" / "serial").write_text("1000\n")
-    env = dict(os.environ, OPENSSL_CONF=str(d / "openssl.cnf"))
-
-    def run(*args):
-        r = subprocess.run([OPENSSL, *args], cwd=d, env=env, capture_output=True, text=True, timeout=60)
-        assert r.returncode == 0, f"openssl {' '.join(args)}:\n{r.stdout}{r.stderr}"
-
-    run("req", "-x509", "-config", "openssl.cnf", *EC, "-nodes", "-keyout", "ca.key", "-out", "ca",
-        "-subj", "/CN=sptcp python test CA", "-days", "30", "-extensions", "v3_ca")
-    serial = iter(range(100, 200))
-
-    def leaf(name, newkey, ext, cn):
-        run("req", "-new", "-config", "openssl.cnf", *newkey, "-nodes", "-keyout", f"{name}.key",
-            "-out", f"{name}.csr", "-subj", f"/CN={cn}")
-        run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca", "-CAkey", "ca.key", "-set_serial", str(next(serial)),
-            "-days", "30", "-sha256", "-extfile", "openssl.cnf", "-extensions", ext, "-out", name)
-
-    leaf("localhost", EC, "v3_localhost", "localhost")
-    leaf("localhost-rsa", RSA, "v3_localhost", "localhost")
-    leaf("wrong", EC, "v3_wrong", "wrong.example")
-    # OpenSSL 3.0's x509 has no -not_before / -not_after: `openssl ca` dates it.
-    run("req", "-new", "-config", "openssl.cnf", *EC, "-nodes", "-keyout", "expired.key", "-out", "expired.csr",
-        "-subj", "/CN=localhost")
-    run("ca", "-batch", "-config", "openssl.cnf", "-cert", "ca", "-keyfile", "ca.key", "-in", "expired.csr",
-        "-out", "expired", "-startdate", "20200101000000Z", "-enddate", "20200201000000Z",
-        "-extensions", "v3_localhost", "-notext")
-    run("req", "-x509", "-config", "openssl.cnf", *EC, "-nodes", "-keyout", "self.key", "-out", "self",
-        "-subj", "/CN=localhost", "-days", "30", "-extensions", "v3_self")
-    # The certificates are what they claim (so a test failing is the library's doing).
-    run("verify", "-CAfile", "ca", "localhost", "localhost-rsa", "wrong")
-    for bad in ("expired", "self"):
-        r = subprocess.run([OPENSSL, "verify", "-CAfile", "ca", bad], cwd=d, env=env, capture_output=True)
-        assert r.returncode != 0, f"{bad} verifies against the CA"
-    return {p.name: p.read_text() for p in d.iterdir() if p.is_file()}
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "c-tests", "tls_certs.sh")
+    r = subprocess.run(["sh", script, str(d)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, f"tls_certs.sh:\n{r.stdout}{r.stderr}"
+    out = {}
+    for name, file in CERT_FILES.items():
+        out[name] = (d / f"{file}.pem").read_text()
+        out[name + ".key"] = (d / f"{file}.key").read_text()
+    return out
 
 
 def server_options(certs, name="localhost"):
