@@ -88,7 +88,12 @@ static void report_latency(const char *figure, const char *impl, double *rtt, si
 
 /* ---- raw blocking sockets ----------------------------------------------- */
 
-static int raw_listener(int *port) {
+/* A loopback listener on an ephemeral port, and a blocking connect to it;
+ * also used by the OpenSSL peers (tls_openssl.c). */
+int raw_listener(int *port);
+int raw_connect(int port);
+
+int raw_listener(int *port) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -103,7 +108,7 @@ static int raw_listener(int *port) {
     return fd;
 }
 
-static int raw_connect(int port) {
+int raw_connect(int port) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = {0};
     a.sin_family = AF_INET;

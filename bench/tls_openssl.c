@@ -54,30 +54,9 @@ static void ossl_die(const char *what) {
     exit(1);
 }
 
-static int ossl_listener(int *port) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) || listen(fd, 128) || getsockname(fd, (struct sockaddr *)&a, &len)) {
-        ossl_die("listener");
-    }
-    *port = ntohs(a.sin_port);
-    return fd;
-}
-
-static int ossl_connect(int port) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a)) ossl_die("connect");
-    return fd;
-}
+/* bench.c's loopback listener and connect. */
+int raw_listener(int *port);
+int raw_connect(int port);
 
 static void set_nonblock(int fd) {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -165,8 +144,8 @@ static void *ossl_acceptor(void *arg) {
 void ossl_tlsbulk(const char *dir, size_t total) {
     SSL_CTX *sctx = server_ctx(dir, "server-ec.pem", "server-ec.key", 1), *cctx = client_ctx(dir);
     int port;
-    int l = ossl_listener(&port);
-    int cfd = ossl_connect(port);
+    int l = raw_listener(&port);
+    int cfd = raw_connect(port);
     int sfd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
     close(l);
     if (sfd < 0) ossl_die("accept");
@@ -217,10 +196,10 @@ static int hs_step(SSL *ssl, int *done, const char *what) {
 void ossl_tlshs(const char *figure, const char *dir, const char *cert, const char *key, size_t cycles) {
     SSL_CTX *sctx = server_ctx(dir, cert, key, 1), *cctx = client_ctx(dir);
     int port;
-    int l = ossl_listener(&port);
+    int l = raw_listener(&port);
     double start = ossl_now();
     for (size_t i = 0; i < cycles; i++) {
-        int cfd = ossl_connect(port);
+        int cfd = raw_connect(port);
         int sfd = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (sfd < 0) ossl_die("accept");
         set_nonblock(cfd);
@@ -291,7 +270,7 @@ static struct ossl_info info;
 int ossl_info_server_start(const char *dir, const char *cert, const char *key) {
     info.ctx = server_ctx(dir, cert, key, 0);
     int port;
-    info.listener = ossl_listener(&port);
+    info.listener = raw_listener(&port);
     pthread_create(&info.thread, NULL, ossl_info_serve, &info);
     return port;
 }
