@@ -73,19 +73,19 @@ impl SocketServer {
     /// Godot's `_take_connection`: accepts the next waiting connection.
     /// `Err` when none is waiting or `accept` failed (for example, the
     /// client reset the connection before it was taken).
+    ///
+    /// The listening socket never blocks, so `accept` itself answers
+    /// whether one is waiting: one system call where Godot's check first
+    /// (`is_connection_available`, a `poll`) and then `accept` cost two.
     pub fn accept(&mut self) -> Result<(Socket, SockAddr)> {
-        if !self.is_connection_available() {
-            return fail(
-                Error::ERR_UNAVAILABLE,
-                "take_connection: no connection is waiting",
-            );
-        }
-        let sock = self.socket().expect("checked by is_connection_available");
+        let Some(sock) = self.socket() else {
+            return fail(Error::ERR_UNAVAILABLE, "take_connection: not listening");
+        };
         match sys::accept(sock) {
             Ok(accepted) => Ok(accepted),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => fail(
                 Error::ERR_UNAVAILABLE,
-                "take_connection: the waiting connection went away",
+                "take_connection: no connection is waiting",
             ),
             Err(e) => fail(Error::FAILED, format!("take_connection: accept: {e}")),
         }

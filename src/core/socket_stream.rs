@@ -80,6 +80,9 @@ pub struct SocketStream {
     /// The connected socket's waiting reads and writes block in the kernel
     /// (`sys::set_kernel_blocking`); never-blocking calls say so per call.
     kernel_waits: bool,
+    /// The switch to `kernel_waits` has not been tried on this connection:
+    /// the first blocking read or write that has to wait makes it.
+    kernel_untried: bool,
     /// Bytes received ahead of what was asked (see `recv_loop`), unread
     /// from `ahead_pos` on. Empty for peers that do not read.
     ahead: Vec<u8>,
@@ -117,6 +120,7 @@ impl SocketStream {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             reads_wait: false,
             kernel_waits: false,
+            kernel_untried: false,
             ahead: Vec::new(),
             ahead_pos: 0,
             connector: None,
@@ -138,20 +142,21 @@ impl SocketStream {
             remote,
             status: Status::STATUS_CONNECTED,
             kernel_waits,
+            kernel_untried: !kernel_waits,
             ..SocketStream::new()
         }
     }
 
-    /// Moves to CONNECTED. From now on a blocking read or write waits in
-    /// the kernel where the platform allows it (one system call, where
-    /// `poll` and a retry cost two or three); every call that must not
-    /// wait passes a per-call flag, so nothing observable changes.
+    /// Moves to CONNECTED. The first blocking read or write that has to
+    /// wait switches the socket to wait in the kernel where the platform
+    /// allows it (from then on one system call per wait, where `poll` and a
+    /// retry cost two or three); a connection that never waits (a connect,
+    /// one message, a close) never pays for the switch. Every call that
+    /// must not wait passes a per-call flag, so nothing observable changes.
     fn enter_connected(&mut self) {
         self.status = Status::STATUS_CONNECTED;
-        self.kernel_waits = self
-            .open
-            .as_ref()
-            .is_some_and(|o| sys::set_kernel_blocking(&o.sock));
+        self.kernel_waits = false;
+        self.kernel_untried = true;
     }
 
     /// The current status. Never touches the socket (Godot 4).
@@ -411,6 +416,7 @@ impl SocketStream {
         self.target = None;
         self.reads_wait = false;
         self.kernel_waits = false;
+        self.kernel_untried = false;
         self.ahead = Vec::new();
         self.ahead_pos = 0;
         self.sync_buffered();
@@ -483,12 +489,12 @@ impl SocketStream {
             self.enter_error();
             return fail(Error::ERR_CONNECTION_ERROR, "connect: lost the socket");
         };
-        let endpoint = self.remote_text();
         match sys::connect_progress(&open.sock, target) {
             Ok(Progress::Connected) => self.enter_connected(),
             Ok(Progress::Pending) => {
                 if let Some((_, timeout)) = self.deadline.filter(|(d, _)| Instant::now() > *d) {
                     let ms = timeout.as_millis();
+                    let endpoint = self.remote_text();
                     self.enter_error();
                     return fail(
                         Error::ERR_CONNECTION_ERROR,
@@ -497,6 +503,7 @@ impl SocketStream {
                 }
             }
             Err(e) => {
+                let endpoint = self.remote_text();
                 self.enter_error();
                 return Err(io_fail(
                     Error::ERR_CONNECTION_ERROR,
@@ -542,9 +549,11 @@ impl SocketStream {
             );
         }
         let deadline = self.io_deadline(block);
+        let mut switch = Switch::new(self.kernel_untried);
         let (n, r) = self.transfer(what, |sock, sent| {
-            send_loop(sock, data, block, what, sent, deadline)
+            send_loop(sock, data, block, what, sent, deadline, &mut switch)
         });
+        self.switched(switch);
         self.sent += n as u64;
         (n, r)
     }
@@ -576,6 +585,7 @@ impl SocketStream {
             // With a time limit every receive is non-blocking and the
             // waits happen in poll, which has the limit.
             kernel: self.kernel_waits && deadline.is_none(),
+            switch: Switch::new(self.kernel_untried),
             deadline,
         };
         let mut ahead = std::mem::take(&mut self.ahead);
@@ -588,9 +598,18 @@ impl SocketStream {
             self.ahead_pos = 0;
         }
         self.reads_wait = self.reads_wait || waited.poll_first;
+        self.switched(waited.switch);
         self.received += n as u64;
         self.sync_buffered();
         (n, r)
+    }
+
+    /// Takes note of a switch to kernel waits a read or write tried.
+    fn switched(&mut self, switch: Switch) {
+        if self.kernel_untried && !switch.untried {
+            self.kernel_untried = false;
+            self.kernel_waits = switch.done;
+        }
     }
 
     /// The deadline of a blocking read or write that starts now.
@@ -820,6 +839,7 @@ fn send_loop(
     what: &str,
     sent: &mut usize,
     deadline: Option<Instant>,
+    switch: &mut Switch,
 ) -> Result<()> {
     // With a deadline, sends never wait in the kernel: poll has the limit.
     let kernel_wait = block && deadline.is_none();
@@ -829,6 +849,9 @@ fn send_loop(
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if !block {
                     break;
+                }
+                if kernel_wait && switch.try_now(sock) {
+                    continue;
                 }
                 wait_ready(sock, PollType::Out, what, deadline).map_err(|f| {
                     Failure::new(
@@ -876,12 +899,17 @@ fn recv_loop(
     // With a deadline, receives never wait in the kernel.
     let kernel_wait = block && waits.deadline.is_none();
     let mut had_to_wait = false;
-    let mut scratch = [0u8; READ_AHEAD];
+    // Never zeroed: only what a receive wrote is read from it.
+    let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); READ_AHEAD];
     while *got < buf.len() {
         let want = buf.len() - *got;
-        let small = want < READ_AHEAD;
-        let received = if small {
-            sys::recv(sock, &mut scratch, kernel_wait)
+        let received = if want < READ_AHEAD {
+            sys::recv_uninit(sock, &mut scratch, kernel_wait).map(|bytes| {
+                let take = bytes.len().min(want);
+                buf[*got..*got + take].copy_from_slice(&bytes[..take]);
+                ahead.extend_from_slice(&bytes[take..]);
+                take
+            })
         } else if block && waits.kernel {
             // Large blocking reads: the kernel fills the whole rest in one
             // call where it can.
@@ -889,16 +917,6 @@ fn recv_loop(
         } else {
             sys::recv(sock, &mut buf[*got..], kernel_wait)
         };
-        let received = received.map(|n| {
-            if small && n > 0 {
-                let take = n.min(want);
-                buf[*got..*got + take].copy_from_slice(&scratch[..take]);
-                ahead.extend_from_slice(&scratch[take..n]);
-                take
-            } else {
-                n
-            }
-        });
         match received {
             Ok(0) => {
                 return fail(
@@ -918,6 +936,10 @@ fn recv_loop(
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 if !block {
                     break;
+                }
+                if kernel_wait && waits.switch.try_now(sock) {
+                    waits.kernel = true;
+                    continue;
                 }
                 had_to_wait = true;
                 wait_ready(sock, PollType::In, what, waits.deadline).map_err(|f| {
@@ -942,8 +964,41 @@ struct Waits {
     poll_first: bool,
     /// The socket's waits happen in the kernel (`sys::set_kernel_blocking`).
     kernel: bool,
+    /// The switch to kernel waits, if this call may still make it.
+    switch: Switch,
     /// The I/O timeout's deadline of this call.
     deadline: Option<Instant>,
+}
+
+/// The once-per-connection switch of a socket to kernel waits
+/// (`sys::set_kernel_blocking`), made by the first blocking call that
+/// finds it has to wait.
+#[derive(Clone, Copy)]
+struct Switch {
+    /// Not tried yet on this connection.
+    untried: bool,
+    /// Tried, and the socket waits in the kernel now.
+    done: bool,
+}
+
+impl Switch {
+    fn new(untried: bool) -> Switch {
+        Switch {
+            untried,
+            done: false,
+        }
+    }
+
+    /// Makes the switch if it was not tried yet; true when the socket
+    /// waits in the kernel now (retry the call instead of polling).
+    fn try_now(&mut self, sock: &Socket) -> bool {
+        if !self.untried {
+            return false;
+        }
+        self.untried = false;
+        self.done = sys::set_kernel_blocking(sock);
+        self.done
+    }
 }
 
 /// Reads smaller than this receive this much and keep the rest.

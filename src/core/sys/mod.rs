@@ -9,7 +9,7 @@
 //!   `peek_one(&Socket)` — a send that can never raise SIGPIPE
 //!   (`MSG_NOSIGNAL` per call on Linux and the BSDs; Apple gets
 //!   `SO_NOSIGPIPE` from `Socket::new`; Windows has no SIGPIPE), and
-//!   receives; `wait = false` never blocks (`MSG_DONTWAIT` per call on
+//!   receives (`recv_uninit` into stack space never zeroed); `wait = false` never blocks (`MSG_DONTWAIT` per call on
 //!   Unix), `wait = true` may block in the kernel on a socket that
 //!   `set_kernel_blocking` switched;
 //! * `set_kernel_blocking(&Socket) -> bool` — lets a connected socket's
@@ -34,6 +34,7 @@
 #![allow(unsafe_code)] // one of the places `unsafe` is allowed: see src/lib.rs
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -217,6 +218,26 @@ pub fn recv(sock: &Socket, buf: &mut [u8], wait: bool) -> io::Result<usize> {
             r => return r,
         }
     }
+}
+
+/// [`recv`] into stack space that was never zeroed (a small read receives
+/// a whole buffer's worth and keeps the surplus): the bytes received, a
+/// prefix of `scratch` (empty = the peer closed).
+pub fn recv_uninit<'a>(
+    sock: &Socket,
+    scratch: &'a mut [MaybeUninit<u8>],
+    wait: bool,
+) -> io::Result<&'a [u8]> {
+    let len = scratch.len().min(MAX_IO);
+    let n = loop {
+        match platform::recv_uninit(sock, &mut scratch[..len], wait) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => break r?,
+        }
+    };
+    // SAFETY: the receive wrote (initialised) the first `n <= len` bytes of
+    // `scratch`, and `MaybeUninit<u8>` has the layout of `u8`.
+    Ok(unsafe { std::slice::from_raw_parts(scratch.as_ptr().cast::<u8>(), n.min(len)) })
 }
 
 /// A waiting receive of all of `buf` in as few calls as the system allows

@@ -1,6 +1,7 @@
 //! Unix (Linux, BSD, macOS) half of the socket layer; see `mod.rs`.
 
 use std::io;
+use std::mem::MaybeUninit;
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::Path;
@@ -39,6 +40,18 @@ pub fn send(sock: &Socket, buf: &[u8], wait: bool) -> io::Result<usize> {
 pub fn recv(sock: &Socket, buf: &mut [u8], wait: bool) -> io::Result<usize> {
     let flags = if wait { 0 } else { libc::MSG_DONTWAIT };
     recv_flags(sock, buf, flags)
+}
+
+pub fn recv_uninit(sock: &Socket, buf: &mut [MaybeUninit<u8>], wait: bool) -> io::Result<usize> {
+    let flags = if wait { 0 } else { libc::MSG_DONTWAIT };
+    // SAFETY: `buf` is live, writable memory of `buf.len()` bytes for the
+    // whole call (recv only writes into it; `MaybeUninit<u8>` has the
+    // layout of `u8`), and the descriptor is owned by `sock`.
+    let n = unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), flags) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
 }
 
 /// A waiting receive that fills all of `buf` in one call where it can

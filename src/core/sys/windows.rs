@@ -61,6 +61,14 @@ pub fn recv(sock: &Socket, buf: &mut [u8], _wait: bool) -> io::Result<usize> {
     (&*sock).read(buf)
 }
 
+pub fn recv_uninit(
+    sock: &Socket,
+    buf: &mut [std::mem::MaybeUninit<u8>],
+    _wait: bool,
+) -> io::Result<usize> {
+    sock.recv(buf)
+}
+
 /// Windows sockets stay non-blocking: a plain receive.
 pub fn recv_all(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
     recv(sock, buf, true)

@@ -1,0 +1,260 @@
+/* System calls per operation: the library's hot paths make exactly the
+ * calls a plain blocking C program makes, plus what Godot's semantics need.
+ *
+ * The test defines the socket functions the library calls through libc
+ * (send, recv, poll, ioctl, connect, accept4, socket, close) and forwards
+ * each to the real one after counting it per thread: the executable comes
+ * first in symbol lookup, so the library's calls land here. Linux (glibc)
+ * only; elsewhere the test says so and passes nothing.
+ *
+ * What is pinned (each number is the count on the calling thread):
+ *  - u32 ping-pong on a connected pair: one send and one recv per message,
+ *    no poll; the client's socket switches to kernel waits once (one ioctl,
+ *    made by the first read that has to wait), the accepted one never needs
+ *    to (accept4 gives a blocking socket).
+ *  - put_var / get_var of a small Dictionary: one send, one recv (the
+ *    length prefix and the body arrive in one receive).
+ *  - a connect + accept + message + close cycle: socket, two connects (start,
+ *    then the poll that sees it finish), accept4, one send, one recv, two
+ *    closes; no poll and no ioctl.
+ *  - take_connection with nothing waiting: one accept4, no poll. */
+#define _GNU_SOURCE
+#include "check.h"
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <dlfcn.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum { C_SEND, C_RECV, C_POLL, C_IOCTL, C_CONNECT, C_ACCEPT4, C_SOCKET, C_CLOSE, C_KINDS };
+static const char *const kind_names[C_KINDS] = {"send", "recv", "poll", "ioctl", "connect", "accept4", "socket", "close"};
+static _Thread_local long counts[C_KINDS];
+
+static void *real(const char *name) {
+    void *f = dlsym(RTLD_NEXT, name);
+    if (!f) {
+        fprintf(stderr, "test_syscalls: no next %s\n", name);
+        abort();
+    }
+    return f;
+}
+
+/* The next definition of `name` (libc's), looked up once; stored through a
+ * void * as POSIX allows for dlsym results. */
+#define NEXT(fn, name)                          \
+    do {                                        \
+        if (!fn) *(void **)(&fn) = real(name); \
+    } while (0)
+
+ssize_t send(int fd, const void *buf, size_t n, int flags) {
+    static ssize_t (*next)(int, const void *, size_t, int);
+    NEXT(next, "send");
+    counts[C_SEND]++;
+    return next(fd, buf, n, flags);
+}
+
+ssize_t recv(int fd, void *buf, size_t n, int flags) {
+    static ssize_t (*next)(int, void *, size_t, int);
+    NEXT(next, "recv");
+    counts[C_RECV]++;
+    return next(fd, buf, n, flags);
+}
+
+int poll(struct pollfd *fds, nfds_t n, int timeout) {
+    static int (*next)(struct pollfd *, nfds_t, int);
+    NEXT(next, "poll");
+    counts[C_POLL]++;
+    return next(fds, n, timeout);
+}
+
+int ioctl(int fd, unsigned long request, ...) {
+    static int (*next)(int, unsigned long, ...);
+    NEXT(next, "ioctl");
+    va_list ap;
+    va_start(ap, request);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    counts[C_IOCTL]++;
+    return next(fd, request, arg);
+}
+
+/* glibc's own spelling of the address arguments (a transparent union
+ * with _GNU_SOURCE), so that these definitions match its declarations. */
+int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len) {
+    static int (*next)(int, __CONST_SOCKADDR_ARG, socklen_t);
+    NEXT(next, "connect");
+    counts[C_CONNECT]++;
+    return next(fd, addr, len);
+}
+
+int accept4(int fd, __SOCKADDR_ARG addr, socklen_t *len, int flags) {
+    static int (*next)(int, __SOCKADDR_ARG, socklen_t *, int);
+    NEXT(next, "accept4");
+    counts[C_ACCEPT4]++;
+    return next(fd, addr, len, flags);
+}
+
+int socket(int domain, int type, int protocol) {
+    static int (*next)(int, int, int);
+    NEXT(next, "socket");
+    counts[C_SOCKET]++;
+    return next(domain, type, protocol);
+}
+
+int close(int fd) {
+    static int (*next)(int);
+    NEXT(next, "close");
+    counts[C_CLOSE]++;
+    return next(fd);
+}
+
+static void reset(void) {
+    memset(counts, 0, sizeof counts);
+}
+
+/* Prints this thread's counts when they differ from `want` (for a failure). */
+static void show(const char *what, const long *want) {
+    if (memcmp(counts, want, sizeof counts) == 0) return;
+    fprintf(stderr, "%s: calls on this thread:", what);
+    for (int k = 0; k < C_KINDS; k++) fprintf(stderr, " %s %ld (want %ld)", kind_names[k], counts[k], want[k]);
+    fprintf(stderr, "\n");
+}
+
+#define ROUNDS 200
+
+static long echo_counts[C_KINDS];
+
+static void *echo(void *arg) {
+    sptcp_peer *p = arg;
+    reset();
+    for (int i = 0; i < ROUNDS; i++) {
+        uint32_t v = 0;
+        if (sptcp_get_u32(p, &v) != SPTCP_OK || sptcp_put_u32(p, v) != SPTCP_OK) break;
+    }
+    memcpy(echo_counts, counts, sizeof counts);
+    return NULL;
+}
+
+static int pingpong(sptcp_server *s) {
+    sptcp_peer *c = NULL, *a = NULL;
+    REQUIRE(connect_pair(s, &c, &a) == 0);
+    sptcp_set_no_delay(c, true);
+    sptcp_set_no_delay(a, true);
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, echo, a) == 0);
+    reset();
+    int ok = 1;
+    for (int i = 0; i < ROUNDS && ok; i++) {
+        uint32_t back = 0;
+        ok = sptcp_put_u32(c, (uint32_t)i) == SPTCP_OK && sptcp_get_u32(c, &back) == SPTCP_OK && back == (uint32_t)i;
+    }
+    CHECK(ok);
+    pthread_join(t, NULL);
+    /* The client: one send and one recv per round trip. The first read
+     * that finds nothing there yet (almost surely the first) switches the
+     * socket to kernel waits: its recv said EAGAIN, one ioctl, and the recv
+     * again, which waits. Never more than once. */
+    long switched = counts[C_IOCTL];
+    const long client_want[C_KINDS] = {[C_SEND] = ROUNDS, [C_RECV] = ROUNDS + 1, [C_IOCTL] = 1};
+    show("ping-pong client", client_want);
+    CHECK(switched <= 1);
+    CHECK_EQ(counts[C_SEND], ROUNDS);
+    CHECK_EQ(counts[C_RECV], ROUNDS + switched);
+    CHECK_EQ(counts[C_POLL], 0);
+    /* The accepted side waits in the kernel from the start. */
+    memcpy(counts, echo_counts, sizeof counts);
+    const long echo_want[C_KINDS] = {[C_SEND] = ROUNDS, [C_RECV] = ROUNDS};
+    show("ping-pong echo", echo_want);
+    CHECK_EQ(counts[C_SEND], ROUNDS);
+    CHECK_EQ(counts[C_RECV], ROUNDS);
+    CHECK_EQ(counts[C_POLL], 0);
+    CHECK_EQ(counts[C_IOCTL], 0);
+
+    /* A small Dictionary each way: one send, one recv per message (the
+     * peers wait in the kernel already). */
+    sptcp_variant *d = sptcp_variant_new_dictionary();
+    sptcp_variant_dict_set(d, sptcp_variant_new_string("hp"), sptcp_variant_new_int(42));
+    sptcp_variant_dict_set(d, sptcp_variant_new_string("name"), sptcp_variant_new_string("player"));
+    reset();
+    CHECK(sptcp_put_var(c, d, false) == SPTCP_OK);
+    const long put_want[C_KINDS] = {[C_SEND] = 1};
+    show("put_var", put_want);
+    CHECK_EQ(counts[C_SEND], 1);
+    CHECK_EQ(counts[C_POLL], 0);
+    reset();
+    sptcp_variant *got = NULL;
+    CHECK(sptcp_get_var(a, false, &got) == SPTCP_OK);
+    CHECK_EQ(sptcp_variant_size(got), 2);
+    const long get_want[C_KINDS] = {[C_RECV] = 1};
+    show("get_var", get_want);
+    CHECK_EQ(counts[C_RECV], 1);
+    CHECK_EQ(counts[C_POLL], 0);
+    CHECK_EQ(counts[C_IOCTL], 0);
+    sptcp_variant_free(got);
+    sptcp_variant_free(d);
+    sptcp_peer_free(c);
+    sptcp_peer_free(a);
+    return 0;
+}
+
+static int churn(sptcp_server *s) {
+    int port = sptcp_server_get_local_port(s);
+    for (int i = 0; i < 20; i++) {
+        reset();
+        sptcp_peer *c = sptcp_peer_new();
+        CHECK(sptcp_connect_to_host(c, "127.0.0.1", port) == SPTCP_OK);
+        sptcp_peer *a = NULL;
+        /* On loopback the connection is waiting at once (the handshake
+         * ran inside connect); a retry would show as a second accept4. */
+        for (int tries = 0; !a && tries < 2000; tries++) {
+            a = sptcp_server_take_connection(s);
+            if (!a) sleep_ms(1);
+        }
+        REQUIRE(a != NULL);
+        long accepts = counts[C_ACCEPT4];
+        for (int tries = 0; sptcp_get_status(c) == SPTCP_STATUS_CONNECTING && tries < 2000; tries++) {
+            sptcp_poll(c);
+        }
+        long connects = counts[C_CONNECT];
+        uint32_t back = 0;
+        CHECK(sptcp_put_u32(c, 7) == SPTCP_OK);
+        CHECK(sptcp_get_u32(a, &back) == SPTCP_OK && back == 7);
+        sptcp_peer_free(a);
+        sptcp_peer_free(c);
+        if (accepts != 1 || connects != 2) continue; /* a slow machine: not this cycle */
+        const long want[C_KINDS] = {[C_SEND] = 1, [C_RECV] = 1, [C_CONNECT] = 2, [C_ACCEPT4] = 1,
+                                    [C_SOCKET] = 1, [C_CLOSE] = 2};
+        show("connect + accept + message + close", want);
+        CHECK(memcmp(counts, want, sizeof counts) == 0);
+        return 0;
+    }
+    CHECK(!"no cycle where the connection was waiting at once and connected at the first poll");
+    return 0;
+}
+
+static void nothing_waiting(sptcp_server *s) {
+    reset();
+    CHECK(sptcp_server_take_connection(s) == NULL);
+    const long want[C_KINDS] = {[C_ACCEPT4] = 1};
+    show("take_connection, none waiting", want);
+    CHECK(memcmp(counts, want, sizeof counts) == 0);
+}
+
+int main(void) {
+    sptcp_server *s = sptcp_server_new();
+    REQUIRE(start_server(s, "127.0.0.1") > 0);
+    if (pingpong(s) || churn(s)) return check_summary("test_syscalls");
+    nothing_waiting(s);
+    sptcp_server_free(s);
+    return check_summary("test_syscalls");
+}
+#else
+int main(void) {
+    printf("test_syscalls: counts libc calls on Linux (glibc) only; nothing to do here\n");
+    return check_summary("test_syscalls");
+}
+#endif
