@@ -45,14 +45,21 @@ fn is_valid_ipv4(s: &str) -> bool {
 /// zeros are accepted, as Godot's `is_valid_int` + `to_int` do).
 fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
-    let mut parts = s.split('.');
+    let mut parts = s.as_bytes().split(|&b| b == b'.');
     for octet in &mut octets {
         let part = parts.next()?;
-        let digits = part.strip_prefix('+').unwrap_or(part);
-        if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        let digits = part.strip_prefix(b"+").unwrap_or(part);
+        if digits.is_empty() || digits.len() > 3 {
             return None;
         }
-        *octet = digits.parse::<u8>().ok()?;
+        let mut value = 0u32;
+        for &b in digits {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            value = value * 10 + u32::from(b - b'0');
+        }
+        *octet = u8::try_from(value).ok()?;
     }
     match parts.next() {
         None => Some(Ipv4Addr::from(octets)),
@@ -191,6 +198,10 @@ pub fn resolve_all(host: &str) -> Result<Vec<IpAddr>> {
 /// `Some(ip)` for an IP literal, `None` for a name; a string that looks
 /// like a literal but does not parse is `ERR_INVALID_PARAMETER`.
 pub fn literal(host: &str) -> Result<Option<IpAddr>> {
+    // Without a ':' only dotted IPv4 is a literal: one pass decides.
+    if !host.contains(':') {
+        return Ok(parse_ipv4(host).map(IpAddr::V4));
+    }
     if !is_valid_ip_address(host) {
         return Ok(None);
     }

@@ -245,7 +245,6 @@ impl TcpPeer {
     pub fn connect_to_ip(&mut self, ip: IpAddr, port: i32) -> Result<()> {
         let port = self.check_connect(port)?;
         let remote = SocketAddr::new(ip, port);
-        let endpoint = display_endpoint(remote);
         if self.stream.socket().is_none() {
             let (domain, v6only) = match ip {
                 IpAddr::V4(_) => (Domain::IPV4, false),
@@ -267,12 +266,19 @@ impl TcpPeer {
             self.stream.disconnect_from_host();
             return fail(
                 Error::FAILED,
-                format!("connect to {endpoint}: the bound socket's address family can't reach this address"),
+                format!(
+                    "connect to {}: the bound socket's address family can't reach this address",
+                    display_endpoint(remote)
+                ),
             );
         };
         self.stream
             .start_connect(target, Endpoint::Ip(remote), |e| {
-                io_fail(Error::FAILED, &format!("connect to {endpoint}"), e)
+                io_fail(
+                    Error::FAILED,
+                    &format!("connect to {}", display_endpoint(remote)),
+                    e,
+                )
             })
     }
 
