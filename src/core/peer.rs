@@ -13,7 +13,7 @@ use super::stream_peer::StreamPeer;
 use super::tcp_peer::TcpPeer;
 use super::tls_peer::{StreamState, TlsPeer, Transport};
 use super::uds_peer::UdsPeer;
-use super::variant::{decode::decode, encode::encode, Format, Variant};
+use super::variant::{decode::decode, encode::encode_after, Format, Variant};
 
 /// The kinds of stream a peer can be.
 // Peers live behind a heap handle one at a time; boxing the TCP variant
@@ -28,6 +28,9 @@ pub enum PeerIo {
     /// is that box, kept as it was given).
     Tls(TlsPeer<Box<Peer>>),
 }
+
+/// The first allocation of a `put_var` message: most game messages fit.
+const PUT_VAR_START: usize = 256;
 
 /// Default limit for one length-prefixed message: 64 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 << 20;
@@ -228,19 +231,7 @@ impl Peer {
     /// in one write, so a failure sends nothing partial
     /// on a buffer and the TCP stream sees one contiguous message.
     fn put_prefixed(&mut self, body: &[u8], what: &str) -> Result<()> {
-        let Ok(n) = u32::try_from(body.len()) else {
-            return fail(
-                Error::ERR_INVALID_PARAMETER,
-                format!(
-                    "{what}: {} bytes do not fit a 32-bit length prefix",
-                    body.len()
-                ),
-            );
-        };
-        let mut prefix = n.to_le_bytes();
-        if self.big_endian {
-            prefix.reverse();
-        }
+        let prefix = self.length_prefix(body.len(), what)?;
         let mut msg = Vec::new();
         msg.try_reserve_exact(4 + body.len()).map_err(|_| {
             Failure::new(Error::ERR_OUT_OF_MEMORY, format!("{what}: out of memory"))
@@ -248,6 +239,21 @@ impl Peer {
         msg.extend_from_slice(&prefix);
         msg.extend_from_slice(body);
         self.stream().put_data(&msg)
+    }
+
+    /// The 32-bit length prefix of a `len`-byte body, in the peer's byte order.
+    fn length_prefix(&self, len: usize, what: &str) -> Result<[u8; 4]> {
+        let Ok(n) = u32::try_from(len) else {
+            return fail(
+                Error::ERR_INVALID_PARAMETER,
+                format!("{what}: {len} bytes do not fit a 32-bit length prefix"),
+            );
+        };
+        let mut prefix = n.to_le_bytes();
+        if self.big_endian {
+            prefix.reverse();
+        }
+        Ok(prefix)
     }
 
     /// Godot's `put_string`: u32 count of code points, then one byte per
@@ -314,8 +320,14 @@ impl Peer {
     /// Godot's `put_var`: a 4-byte length prefix (following big_endian),
     /// then the Variant encoded in the peer's format (always little-endian).
     pub fn put_var(&mut self, v: &Variant, full_objects: bool) -> Result<()> {
-        let body = encode(v, self.variant_format, full_objects)?;
-        self.put_prefixed(&body, "put_var")
+        // One buffer: room for the prefix, the encoding after it (a small
+        // message fits the first allocation), then the prefix filled in.
+        let mut msg = Vec::with_capacity(PUT_VAR_START);
+        msg.extend_from_slice(&[0; 4]);
+        let mut msg = encode_after(msg, v, self.variant_format, full_objects)?;
+        let prefix = self.length_prefix(msg.len() - 4, "put_var")?;
+        msg[..4].copy_from_slice(&prefix);
+        self.stream().put_data(&msg)
     }
 
     /// Godot's `get_var`: reads the length prefix and that many bytes, then

@@ -298,6 +298,7 @@ impl Reader<'_> {
                 if n == 0 {
                     return Ok(Start::Value(Variant::Dictionary(d)));
                 }
+                d.reserve(n); // at most one per 8 bytes left: bounded
                 Start::Open(Open::Dictionary(d, n, None))
             }
             Some(TYPE_OBJECT) => self.object(header)?,

@@ -45,8 +45,18 @@ pub fn godot3_id(t: VariantType) -> Option<u32> {
 /// Encodes `v` the way Godot's `var_to_bytes` (or, with `full_objects`,
 /// `var_to_bytes_with_objects`) does.
 pub fn encode(v: &Variant, format: Format, full_objects: bool) -> Result<Vec<u8>> {
+    encode_after(Vec::with_capacity(128), v, format, full_objects)
+}
+
+/// [`encode`], appended to `out` (a message's framing already in it).
+pub fn encode_after(
+    out: Vec<u8>,
+    v: &Variant,
+    format: Format,
+    full_objects: bool,
+) -> Result<Vec<u8>> {
     let mut w = Writer {
-        out: Vec::new(),
+        out,
         format,
         full_objects,
     };

@@ -319,24 +319,64 @@ pub struct Array {
     pub items: Vec<Variant>,
 }
 
-/// A Dictionary: entries in insertion order, key/value types, and a hash
-/// index so lookups and inserts stay O(1) even for huge decoded input.
+/// A Dictionary: entries in insertion order, key/value types, and, once it
+/// holds more than [`SMALL_DICT`] entries, a hash index so lookups and
+/// inserts stay O(1) even for huge decoded input. Small ones (the usual
+/// game message) are searched in order: no hashing and no allocation
+/// besides the entries.
 #[derive(Debug, Clone, Default)]
 pub struct Dictionary {
     pub key_type: ContainerType,
     pub value_type: ContainerType,
     entries: Vec<(Variant, Variant)>,
-    /// Key hash → the last entry with that hash; `chain[i]` is the entry
-    /// before `i` with the same hash (`NONE` ends it). A randomly keyed
-    /// hasher, so crafted keys cannot force collisions.
-    index: HashMap<u64, usize>,
+    index: Option<Box<KeyIndex>>,
+}
+
+/// Up to this many entries a Dictionary has no hash index.
+const SMALL_DICT: usize = 8;
+
+/// Key hash → the last entry with that hash; `chain[i]` is the entry
+/// before `i` with the same hash (`NONE` ends it). A randomly keyed hasher,
+/// so crafted keys cannot force collisions.
+#[derive(Debug, Clone, Default)]
+struct KeyIndex {
+    map: HashMap<u64, usize>,
     chain: Vec<usize>,
     hasher: RandomState,
+}
+
+impl KeyIndex {
+    fn hash_of(&self, key: &Variant) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        key.key_hash(&mut h);
+        h.finish()
+    }
+
+    /// Records entry `i`, whose key hashes to `h`.
+    fn add(&mut self, h: u64, i: usize) {
+        let previous = self.map.insert(h, i).unwrap_or(NONE);
+        self.chain.push(previous);
+    }
 }
 
 const NONE: usize = usize::MAX;
 
 impl Dictionary {
+    /// An empty Dictionary with room for `n` entries.
+    pub fn with_capacity(n: usize) -> Dictionary {
+        Dictionary {
+            key_type: ContainerType::default(),
+            value_type: ContainerType::default(),
+            entries: Vec::with_capacity(n),
+            index: None,
+        }
+    }
+
+    /// Room for `n` more entries.
+    pub fn reserve(&mut self, n: usize) {
+        self.entries.reserve(n);
+    }
+
     pub fn entries(&self) -> &[(Variant, Variant)] {
         &self.entries
     }
@@ -349,19 +389,13 @@ impl Dictionary {
         self.entries.is_empty()
     }
 
-    fn hash_of(&self, key: &Variant) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        key.key_hash(&mut h);
-        h.finish()
-    }
-
-    fn find_hashed(&self, h: u64, key: &Variant) -> Option<usize> {
-        let mut i = *self.index.get(&h)?;
+    fn find_hashed(&self, index: &KeyIndex, h: u64, key: &Variant) -> Option<usize> {
+        let mut i = *index.map.get(&h)?;
         while i != NONE {
             if self.entries[i].0.same_key(key) {
                 return Some(i);
             }
-            i = self.chain[i];
+            i = index.chain[i];
         }
         None
     }
@@ -369,20 +403,31 @@ impl Dictionary {
     /// The index of the entry whose key is `key` (Godot's key comparison:
     /// same type and same value; NaN keys match NaN keys).
     pub fn find(&self, key: &Variant) -> Option<usize> {
-        self.find_hashed(self.hash_of(key), key)
+        match &self.index {
+            Some(index) => self.find_hashed(index, index.hash_of(key), key),
+            None => self.entries.iter().position(|(k, _)| k.same_key(key)),
+        }
     }
 
     /// Sets `key` to `value`, keeping the position of an existing key.
     pub fn set(&mut self, key: Variant, value: Variant) {
-        let h = self.hash_of(&key);
-        match self.find_hashed(h, &key) {
-            Some(i) => self.entries[i].1 = value,
-            None => {
-                let previous = self.index.insert(h, self.entries.len()).unwrap_or(NONE);
-                self.chain.push(previous);
-                self.entries.push((key, value));
-            }
+        if let Some(i) = self.find(&key) {
+            self.entries[i].1 = value;
+            return;
         }
+        if self.index.is_none() && self.entries.len() == SMALL_DICT {
+            let mut index = Box::<KeyIndex>::default();
+            for (i, (k, _)) in self.entries.iter().enumerate() {
+                let h = index.hash_of(k);
+                index.add(h, i);
+            }
+            self.index = Some(index);
+        }
+        if let Some(index) = &mut self.index {
+            let h = index.hash_of(&key);
+            index.add(h, self.entries.len());
+        }
+        self.entries.push((key, value));
     }
 
     /// The value for `key`.
@@ -399,8 +444,7 @@ fn drop_flat(mut stack: Vec<Variant>) {
         match &mut v {
             Variant::Array(a) => stack.append(&mut a.items),
             Variant::Dictionary(d) => {
-                d.index.clear();
-                d.chain.clear();
+                d.index = None;
                 for (k, x) in d.entries.drain(..) {
                     stack.push(k);
                     stack.push(x);
@@ -414,9 +458,21 @@ fn drop_flat(mut stack: Vec<Variant>) {
     }
 }
 
+impl Variant {
+    /// Holds other values (dropping it may go deeper).
+    fn is_container(&self) -> bool {
+        matches!(
+            self,
+            Variant::Array(_) | Variant::Dictionary(_) | Variant::Object(Object::Full(_))
+        )
+    }
+}
+
 impl Drop for Array {
     fn drop(&mut self) {
-        if !self.items.is_empty() {
+        // Only nested containers need the explicit stack; a flat one drops
+        // its leaves in place (no recursion, no allocation).
+        if self.items.iter().any(Variant::is_container) {
             drop_flat(std::mem::take(&mut self.items));
         }
     }
@@ -424,7 +480,11 @@ impl Drop for Array {
 
 impl Drop for Dictionary {
     fn drop(&mut self) {
-        if !self.entries.is_empty() {
+        if self
+            .entries
+            .iter()
+            .any(|(k, v)| k.is_container() || v.is_container())
+        {
             let entries = std::mem::take(&mut self.entries);
             drop_flat(entries.into_iter().flat_map(|(k, v)| [k, v]).collect());
         }
@@ -584,7 +644,7 @@ impl Variant {
                 object: *object,
             },
             Variant::Dictionary(d) => {
-                let mut copy = Dictionary::default();
+                let mut copy = Dictionary::with_capacity(d.len());
                 copy.key_type = d.key_type.clone();
                 copy.value_type = d.value_type.clone();
                 Variant::dictionary(copy)

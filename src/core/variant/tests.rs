@@ -630,3 +630,34 @@ fn fuzz_regression_null_object_key() {
     let (v3, _) = decode(&second, Format::Godot3, true).unwrap();
     assert_eq!(encode(&v3, Format::Godot3, true).unwrap(), second);
 }
+
+/// Small Dictionaries are searched in order, larger ones through the hash
+/// index built when the ninth key arrives: both must find the same keys,
+/// keep insertion order and overwrite in place.
+#[test]
+fn dictionary_small_and_indexed_agree() {
+    for n in [0usize, 1, 7, 8, 9, 10, 40] {
+        let mut d = Dictionary::default();
+        for i in 0..n {
+            d.set(Variant::Int(i as i64), Variant::Int(-(i as i64)));
+            // The same number as a float is another key (Godot's rule).
+            d.set(Variant::Float(i as f64), Variant::Bool(true));
+        }
+        assert_eq!(d.len(), 2 * n);
+        for i in (0..n).rev() {
+            d.set(Variant::Int(i as i64), Variant::Int(i as i64 * 10));
+        }
+        assert_eq!(d.len(), 2 * n, "overwriting adds nothing (n = {n})");
+        for i in 0..n {
+            assert_eq!(d.find(&Variant::Int(i as i64)), Some(2 * i), "n = {n}");
+            assert!(
+                matches!(d.get(&Variant::Int(i as i64)), Some(Variant::Int(v)) if *v == i as i64 * 10)
+            );
+            assert_eq!(d.find(&Variant::Float(i as f64)), Some(2 * i + 1));
+        }
+        assert_eq!(d.find(&Variant::Int(n as i64)), None);
+        assert_eq!(d.find(&Variant::String(t("0"))), None);
+        let copy = Variant::dictionary(d).clone();
+        assert_eq!(copy.len(), 2 * n);
+    }
+}
