@@ -135,7 +135,8 @@ impl Call {
     /// The exported function's name, e.g. "sptcp_bind".
     pub(crate) fn name(&self) -> &'static str {
         let path = self.site.strip_suffix("::site").unwrap_or(self.site);
-        path.rsplit("::").next().unwrap_or(path)
+        // The last path segment (a byte search: this runs on hot paths).
+        path.rfind(':').map_or(path, |i| &path[i + 1..])
     }
 
     /// A failure with `code` and "name: `detail`".
