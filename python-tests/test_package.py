@@ -338,3 +338,39 @@ def test_package_version_matches_the_library():
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     pyproject = open(os.path.join(root, "python", "pyproject.toml")).read()
     assert f'version = "{st.__version__}"' in pyproject
+
+
+def test_hot_calls_fast_paths(tcp_pair):
+    """The hot calls check the handle and map results without the slow
+    path; their answers must be the same as the slow path's."""
+    from streampeer_tcp._native import to_error
+
+    for code in range(len(Error)):
+        assert to_error(code) is Error(code)
+    assert to_error(-1) is Error.ERR_BUG and to_error(len(Error)) is Error.ERR_BUG
+    client, server = tcp_pair
+    # Typed methods keep their names and docs (the reference lists them).
+    assert st.StreamPeer.put_u32.__name__ == "put_u32" and "32-bit" in st.StreamPeer.get_32.__doc__
+    assert client.put_u32(0xFFFFFFFF) is Error.OK and server.get_u32() == 0xFFFFFFFF
+    assert client.put_8(-128) is Error.OK and server.get_8() == -128
+    assert client.put_double(-0.5) is Error.OK and server.get_double() == -0.5
+    # Large reads go straight into a new bytes object: every byte, NULs too,
+    # and a short read on a failure gives only what arrived.
+    data = bytes(range(256)) * 64 + b"\0\0tail"
+    for chunk in (data[:2047], data[:2048], data, bytearray(data), memoryview(data)):
+        assert client.put_data(chunk) is Error.OK
+        err, got = server.get_data(len(chunk))
+        assert err is Error.OK and type(got) is bytes and got == bytes(chunk)
+    assert client.put_data(data[:3000]) is Error.OK
+    client.disconnect_from_host()
+    err, got = server.get_data(5000)
+    assert err is Error.ERR_FILE_EOF and got == data[:3000]
+    with pytest.raises(GodotError):
+        server.get_u32()
+    server.free()
+    with pytest.raises(ValueError):
+        server.put_u32(1)
+    with pytest.raises(ValueError):
+        server.get_u32()
+    with pytest.raises(ValueError):
+        server.get_data(4096)

@@ -23,11 +23,18 @@ def last_error_message() -> str:
     return lib.sptcp_last_error_message().decode("utf-8", "replace")
 
 
+# Every Error by its number, built once: calling the enum per result costs
+# more than the C call it describes.
+_ERRORS = tuple(Error)
+_BUG = Error.ERR_BUG
+
+
 def to_error(code: int) -> Error:
-    return Error(code) if 0 <= code < len(Error) else Error.ERR_BUG
+    """The Error for a C result (ERR_BUG for a number Godot lacks)."""
+    return _ERRORS[code] if 0 <= code < len(_ERRORS) else _BUG
 
 
 def check(code: int) -> None:
     """Raises GodotError unless `code` is OK."""
-    if code != Error.OK:
+    if code:
         raise GodotError(code, last_error_message())

@@ -46,6 +46,46 @@ def _in(data: bytes | bytearray | memoryview) -> tuple[Any, int]:
     return _in(bytes(view))
 
 
+def _live(peer: StreamPeer) -> int:
+    """The peer's native handle, or ValueError when it was freed: the slow
+    path of the hot calls, which read `_handle` directly when the peer is
+    plainly usable."""
+    return peer.handle
+
+
+_OK = Error.OK
+
+
+def _private(name: str, argtypes: list) -> Any:
+    """A second ctypes function object for `name` with its own argtypes
+    (`lib[name]` is not the cached `lib.name`, whose types follow the
+    header). Used for pointers that ctypes can pass faster as c_char_p /
+    c_void_p: the same pointer to C, without a ctypes.cast per call."""
+    fn = lib[name]
+    fn.restype = c_int32
+    fn.argtypes = argtypes
+    return fn
+
+
+_put_data_bytes = _private("sptcp_put_data", [c_void_p, ctypes.c_char_p, c_size_t])
+_get_data_to = _private("sptcp_get_data", [c_void_p, c_void_p, c_size_t, ctypes.POINTER(c_size_t)])
+
+# Large reads go straight into a new bytes object, the way C extensions
+# fill one (PyBytes_FromStringAndSize(NULL, n) makes an object nobody else
+# has seen yet; the C API allows filling it before it is shared), saving a
+# copy of every byte. CPython only; elsewhere reads take the copying path.
+_DIRECT_READ = 2048
+try:
+    _bytes_new = ctypes.pythonapi["PyBytes_FromStringAndSize"]
+    _bytes_new.restype = ctypes.py_object
+    _bytes_new.argtypes = [c_void_p, ctypes.c_ssize_t]
+    _bytes_ptr = ctypes.pythonapi["PyBytes_AsString"]
+    _bytes_ptr.restype = c_void_p
+    _bytes_ptr.argtypes = [ctypes.py_object]
+except (AttributeError, OSError):  # not CPython
+    _bytes_new = _bytes_ptr = None
+
+
 def _timeout(ms: int) -> int:
     """A timeout in ms for C's int32: huge values are clamped (values below
     -1 stay below -1, which C refuses)."""
@@ -186,8 +226,15 @@ class StreamPeer:
     def put_data(self, data: bytes) -> Error:
         """Sends all of `data`, waiting as long as it takes (as Godot; a
         socket peer's io_timeout_ms can limit the wait: ERR_TIMEOUT)."""
-        buf, n = _in(data)
-        return to_error(lib.sptcp_put_data(self.handle, buf, n))
+        h = self._handle
+        if not h or self._owner is not None:
+            h = _live(self)
+        if type(data) is bytes:
+            code = _put_data_bytes(h, data, len(data))
+        else:
+            buf, n = _in(data)
+            code = lib.sptcp_put_data(h, buf, n)
+        return _OK if not code else to_error(code)
 
     def put_partial_data(self, data: bytes) -> tuple[Error, int]:
         """Sends what can be sent now: (Error, bytes sent)."""
@@ -210,10 +257,18 @@ class StreamPeer:
         bytes). On an error the bytes that did arrive are returned."""
         if nbytes < 0:
             return Error.ERR_OUT_OF_MEMORY, b""  # Godot's script API
-        buf = self._scratch(nbytes)
+        h = self._handle
+        if not h or self._owner is not None:
+            h = _live(self)
         got = c_size_t()
-        err = lib.sptcp_get_data(self.handle, buf, nbytes, ctypes.byref(got))
-        return to_error(err), ctypes.string_at(buf, got.value)
+        if nbytes >= _DIRECT_READ and _bytes_new is not None:
+            out = _bytes_new(None, nbytes)
+            code = _get_data_to(h, _bytes_ptr(out), nbytes, got)
+            n = got.value
+            return (_OK if not code else to_error(code)), (out if n == nbytes else out[:n])
+        buf = self._scratch(nbytes)
+        code = lib.sptcp_get_data(h, buf, nbytes, got)
+        return (_OK if not code else to_error(code)), ctypes.string_at(buf, got.value)
 
     def get_partial_data(self, nbytes: int) -> tuple[Error, bytes]:
         """Reads what has arrived, up to `nbytes`: (Error, bytes)."""
@@ -264,81 +319,7 @@ class StreamPeer:
         check(lib.sptcp_set_variant_format(self.handle, godot_major))
 
     # Typed values ---------------------------------------------------------
-
-    def _put(self, kind: str, value: Any) -> Error:
-        return to_error(getattr(lib, "sptcp_put_" + kind)(self.handle, value))
-
-    def _get(self, kind: str) -> Any:
-        out = _TYPED[kind]()
-        check(getattr(lib, "sptcp_get_" + kind)(self.handle, ctypes.byref(out)))
-        return out.value
-
-    def put_8(self, value: int) -> Error:
-        return self._put("8", value)
-
-    def put_u8(self, value: int) -> Error:
-        return self._put("u8", value)
-
-    def put_16(self, value: int) -> Error:
-        return self._put("16", value)
-
-    def put_u16(self, value: int) -> Error:
-        return self._put("u16", value)
-
-    def put_32(self, value: int) -> Error:
-        return self._put("32", value)
-
-    def put_u32(self, value: int) -> Error:
-        return self._put("u32", value)
-
-    def put_64(self, value: int) -> Error:
-        return self._put("64", value)
-
-    def put_u64(self, value: int) -> Error:
-        return self._put("u64", value)
-
-    def put_half(self, value: float) -> Error:
-        """A half-precision float, truncated like Godot's put_half."""
-        return self._put("half", value)
-
-    def put_float(self, value: float) -> Error:
-        return self._put("float", value)
-
-    def put_double(self, value: float) -> Error:
-        return self._put("double", value)
-
-    def get_8(self) -> int:
-        return self._get("8")
-
-    def get_u8(self) -> int:
-        return self._get("u8")
-
-    def get_16(self) -> int:
-        return self._get("16")
-
-    def get_u16(self) -> int:
-        return self._get("u16")
-
-    def get_32(self) -> int:
-        return self._get("32")
-
-    def get_u32(self) -> int:
-        return self._get("u32")
-
-    def get_64(self) -> int:
-        return self._get("64")
-
-    def get_u64(self) -> int:
-        return self._get("u64")
-
-    def get_half(self) -> float:
-        return self._get("half")
-
-    def get_float(self) -> float:
-        return self._get("float")
-
-    def get_double(self) -> float:
-        return self._get("double")
+    # Made by _typed_put / _typed_get below (each looks up nothing per call).
 
     # Strings --------------------------------------------------------------
 
@@ -372,21 +353,83 @@ class StreamPeer:
     def put_var(self, value: Any, full_objects: bool = False) -> Error:
         """Godot's put_var. Raises TypeError / OverflowError / ValueError for
         Python values Godot cannot hold (nothing is sent then)."""
+        peer = self._handle
+        if not peer or self._owner is not None:
+            peer = _live(self)
         h = to_handle(value)
         try:
-            return to_error(lib.sptcp_put_var(self.handle, h, full_objects))
+            code = lib.sptcp_put_var(peer, h, full_objects)
         finally:
             lib.sptcp_variant_free(h)
+        return _OK if not code else to_error(code)
 
     def get_var(self, allow_objects: bool = False) -> Any:
         """Godot's get_var: the next Variant as a Python value. Raises
         GodotError when reading or decoding fails."""
+        peer = self._handle
+        if not peer or self._owner is not None:
+            peer = _live(self)
         out = c_void_p()
-        check(lib.sptcp_get_var(self.handle, allow_objects, ctypes.byref(out)))
+        check(lib.sptcp_get_var(peer, allow_objects, out))
         try:
             return from_handle(out.value)
         finally:
             lib.sptcp_variant_free(out)
+
+
+def _typed_put(kind: str, py: type, doc: str) -> Any:
+    """StreamPeer.put_<kind>: the C function and its result looked up once."""
+    fn = getattr(lib, "sptcp_put_" + kind)
+
+    def put(self: StreamPeer, value: Any) -> Error:
+        h = self._handle
+        if not h or self._owner is not None:
+            h = _live(self)
+        code = fn(h, value)
+        return _OK if not code else to_error(code)
+
+    put.__name__ = put.__qualname__ = "put_" + kind
+    put.__qualname__ = "StreamPeer.put_" + kind
+    put.__doc__ = doc
+    put.__annotations__ = {"value": py.__name__, "return": "Error"}
+    return put
+
+
+def _typed_get(kind: str, ctype: Any, py: type, doc: str) -> Any:
+    """StreamPeer.get_<kind>: raises GodotError when the read fails."""
+    fn = getattr(lib, "sptcp_get_" + kind)
+
+    def get(self: StreamPeer) -> Any:
+        h = self._handle
+        if not h or self._owner is not None:
+            h = _live(self)
+        out = ctype()
+        code = fn(h, out)  # ctypes passes it by reference (its fastest way)
+        if code:
+            raise GodotError(code, last_error_message())
+        return out.value
+
+    get.__name__ = "get_" + kind
+    get.__qualname__ = "StreamPeer.get_" + kind
+    get.__doc__ = doc
+    get.__annotations__ = {"return": py.__name__}
+    return get
+
+
+_TYPED_DOCS = {
+    "8": ("a signed 8-bit integer", int), "u8": ("an unsigned 8-bit integer", int),
+    "16": ("a signed 16-bit integer", int), "u16": ("an unsigned 16-bit integer", int),
+    "32": ("a signed 32-bit integer", int), "u32": ("an unsigned 32-bit integer", int),
+    "64": ("a signed 64-bit integer", int), "u64": ("an unsigned 64-bit integer", int),
+    "half": ("a half-precision float (put: truncated like Godot's put_half)", float),
+    "float": ("a single-precision float", float), "double": ("a double-precision float", float),
+}
+for _kind, (_what, _py) in _TYPED_DOCS.items():
+    setattr(StreamPeer, "put_" + _kind, _typed_put(_kind, _py, f"Sends {_what} in the peer's byte order; returns the Error."))
+    setattr(StreamPeer, "get_" + _kind, _typed_get(
+        _kind, _TYPED[_kind], _py,
+        f"Reads {_what} in the peer's byte order (waits for it, like Godot); raises GodotError when the read fails."))
+del _kind, _what, _py
 
 
 _S = TypeVar("_S", bound="StreamPeerSocket")

@@ -62,6 +62,12 @@ def _int64(value: int) -> int:
 
 def _new(value: Any) -> int:
     """A new sptcp_variant handle for `value`; the caller owns it."""
+    # The plain Python types by their exact type: one dict lookup instead of
+    # the isinstance chain below (which subclasses such as StringName, the
+    # math types and TypedArray still take).
+    make = _NEW_EXACT.get(type(value))
+    if make is not None:
+        return make(value)
     if value is None:
         return lib.sptcp_variant_new_nil()
     if isinstance(value, bool):
@@ -103,6 +109,18 @@ def _new(value: Any) -> int:
     raise TypeError(f"{type(value).__name__} has no Godot Variant type: {value!r}")
 
 
+_NEW_EXACT: dict = {
+    type(None): lambda v: lib.sptcp_variant_new_nil(),
+    bool: lambda v: lib.sptcp_variant_new_bool(v),
+    int: lambda v: lib.sptcp_variant_new_int(_int64(v)),
+    float: lambda v: lib.sptcp_variant_new_float(v),
+    str: lambda v: _made(lib.sptcp_variant_new_string(_text(v, "a string")), "String"),
+    list: lambda v: _new_array(v),
+    tuple: lambda v: _new_array(v),
+    dict: lambda v: _new_dict(v),
+}
+
+
 def _class_typed(what: str, *names: str | None) -> None:
     for name in names:
         if name:
@@ -120,9 +138,10 @@ def _new_array(value: list | tuple) -> int:
             check(lib.sptcp_variant_array_set_typed(arr, value.item_type))
         for item in value:
             code = lib.sptcp_variant_array_push(arr, _new(item))
-            if typed and code == Error.ERR_INVALID_PARAMETER:
-                raise ValueError(f"a TypedArray of {value.item_type.name} cannot hold {item!r}")
-            check(code)
+            if code:
+                if typed and code == Error.ERR_INVALID_PARAMETER:
+                    raise ValueError(f"a TypedArray of {value.item_type.name} cannot hold {item!r}")
+                check(code)
     except BaseException:
         lib.sptcp_variant_free(arr)
         raise
@@ -146,10 +165,11 @@ def _new_dict(value: dict) -> int:
                 lib.sptcp_variant_free(key)
                 raise
             code = lib.sptcp_variant_dict_set(d, key, val)
-            if typed and code == Error.ERR_INVALID_PARAMETER:
-                kt, vt = value.key_type.name, value.value_type.name
-                raise ValueError(f"a TypedDictionary of {kt} to {vt} cannot hold {k!r}: {v!r}")
-            check(code)
+            if code:
+                if typed and code == Error.ERR_INVALID_PARAMETER:
+                    kt, vt = value.key_type.name, value.value_type.name
+                    raise ValueError(f"a TypedDictionary of {kt} to {vt} cannot hold {k!r}: {v!r}")
+                check(code)
     except BaseException:
         lib.sptcp_variant_free(d)
         raise
@@ -199,50 +219,69 @@ def to_handle(value: Any) -> int:
         raise ValueError("the value is nested too deeply to convert") from None
 
 
-def _scalar(v: int, t: VariantType) -> Any:
+def _get_bool(v: int) -> bool:
+    b = c_bool()
+    lib.sptcp_variant_get_bool(v, b)  # ctypes passes out-values by reference
+    return b.value
+
+
+def _get_int(v: int) -> int:
+    i = c_int64()
+    lib.sptcp_variant_get_int(v, i)
+    return i.value
+
+
+def _get_float(v: int) -> float:
+    f = c_double()
+    lib.sptcp_variant_get_float(v, f)
+    return f.value
+
+
+def _get_text(v: int) -> str:
+    p, n = c_void_p(), c_size_t()
+    lib.sptcp_variant_get_string(v, p, n)
+    return ctypes.string_at(p.value, n.value).decode("utf-8", "surrogatepass")
+
+
+def _get_signal(v: int) -> Signal:
+    oid = c_uint64()
+    lib.sptcp_variant_get_id(v, oid)
+    return Signal(_get_text(v), oid.value)
+
+
+# The Python value of a leaf Variant, by type number (no enum is made per
+# value); the rest go through _scalar.
+_LEAF: dict = {
+    int(VariantType.NIL): lambda v: None,
+    int(VariantType.BOOL): _get_bool,
+    int(VariantType.INT): _get_int,
+    int(VariantType.FLOAT): _get_float,
+    int(VariantType.STRING): _get_text,
+    int(VariantType.STRING_NAME): lambda v: StringName(_get_text(v)),
+    int(VariantType.NODE_PATH): lambda v: NodePath(_get_text(v)),
+    int(VariantType.SIGNAL): _get_signal,
+    int(VariantType.CALLABLE): lambda v: Callable,
+}
+
+
+def _scalar(v: int, t: int) -> Any:
     """The Python value of a Variant that contains no other Variant."""
-    if t == VariantType.NIL:
-        return None
-    if t == VariantType.BOOL:
-        b = c_bool()
-        lib.sptcp_variant_get_bool(v, ctypes.byref(b))
-        return b.value
-    if t == VariantType.INT:
-        i = c_int64()
-        lib.sptcp_variant_get_int(v, ctypes.byref(i))
-        return i.value
-    if t == VariantType.FLOAT:
-        f = c_double()
-        lib.sptcp_variant_get_float(v, ctypes.byref(f))
-        return f.value
-    if t in (VariantType.STRING, VariantType.STRING_NAME, VariantType.NODE_PATH, VariantType.SIGNAL):
-        p, n = c_void_p(), c_size_t()
-        lib.sptcp_variant_get_string(v, ctypes.byref(p), ctypes.byref(n))
-        text = ctypes.string_at(p.value, n.value).decode("utf-8", "surrogatepass")
-        if t == VariantType.STRING_NAME:
-            return StringName(text)
-        if t == VariantType.NODE_PATH:
-            return NodePath(text)
-        if t == VariantType.SIGNAL:
-            oid = c_uint64()
-            lib.sptcp_variant_get_id(v, ctypes.byref(oid))
-            return Signal(text, oid.value)
-        return text
+    leaf = _LEAF.get(t)
+    if leaf is not None:
+        return leaf(v)
     if t in MATH_BY_TYPE:
         out, n = (c_double * 16)(), c_size_t()
-        check(lib.sptcp_variant_get_math(v, out, 16, ctypes.byref(n)))
+        check(lib.sptcp_variant_get_math(v, out, 16, n))
         cls = MATH_BY_TYPE[t]
         nums = out[: n.value]
         return cls(*(int(x) for x in nums)) if t in _INTEGER_MATH else cls(*nums)
     if t in (VariantType.RID, VariantType.OBJECT):
         i = c_uint64()
-        check(lib.sptcp_variant_get_id(v, ctypes.byref(i)))
+        check(lib.sptcp_variant_get_id(v, i))
         return RID(i.value) if t == VariantType.RID else ObjectID(i.value)
-    if t == VariantType.CALLABLE:
-        return Callable
     if t in _C_ELEMENT:
         data, n = c_void_p(), c_size_t()
-        check(lib.sptcp_variant_get_packed(v, ctypes.byref(data), ctypes.byref(n)))
+        check(lib.sptcp_variant_get_packed(v, data, n))
         if t == VariantType.PACKED_BYTE_ARRAY:
             return ctypes.string_at(data.value, n.value) if n.value else b""
         cls = PACKED_BY_TYPE[t]
@@ -254,7 +293,7 @@ def _scalar(v: int, t: VariantType) -> Any:
         items = []
         for i in range(lib.sptcp_variant_size(v)):
             p, n = c_void_p(), c_size_t()
-            check(lib.sptcp_variant_get_packed_string(v, i, ctypes.byref(p), ctypes.byref(n)))
+            check(lib.sptcp_variant_get_packed_string(v, i, p, n))
             items.append(ctypes.string_at(p.value, n.value).decode("utf-8", "surrogatepass"))
         return PackedStringArray(items)
     raise ValueError(f"unknown Variant type {t}")
@@ -267,7 +306,7 @@ def _name(p: c_void_p) -> str | None:
 def _empty_array(h: int) -> list:
     """An empty `list`, or `TypedArray` when the Godot Array is typed."""
     t, name = c_int32(), c_void_p()
-    check(lib.sptcp_variant_array_get_typed(h, ctypes.byref(t), ctypes.byref(name)))
+    check(lib.sptcp_variant_array_get_typed(h, t, name))
     if t.value == VariantType.NIL:
         return []
     return TypedArray(t.value, class_name=_name(name))
@@ -276,7 +315,7 @@ def _empty_array(h: int) -> list:
 def _empty_dict(h: int) -> dict:
     """An empty `dict`, or `TypedDictionary` when a side is typed."""
     k, v, kc, vc = c_int32(), c_int32(), c_void_p(), c_void_p()
-    check(lib.sptcp_variant_dict_get_typed(h, ctypes.byref(k), ctypes.byref(v), ctypes.byref(kc), ctypes.byref(vc)))
+    check(lib.sptcp_variant_dict_get_typed(h, k, v, kc, vc))
     if k.value == VariantType.NIL and v.value == VariantType.NIL:
         return {}
     return TypedDictionary(k.value, v.value, key_class=_name(kc), value_class=_name(vc))
@@ -284,7 +323,11 @@ def _empty_dict(h: int) -> dict:
 
 def _is_full_object(v: int) -> bool:
     p = c_void_p()
-    return lib.sptcp_variant_object_get_class(v, ctypes.byref(p), None) == Error.OK
+    return lib.sptcp_variant_object_get_class(v, p, None) == Error.OK
+
+
+_ARRAY, _DICTIONARY, _OBJECT = int(VariantType.ARRAY), int(VariantType.DICTIONARY), int(VariantType.OBJECT)
+_LIST, _DICT, _PROPS = 0, 1, 2  # what a frame fills
 
 
 def from_handle(v: int) -> Any:
@@ -292,64 +335,63 @@ def from_handle(v: int) -> Any:
     Nested values are walked with an explicit stack, so Godot's 1024 levels
     never hit Python's recursion limit. Raises ValueError for a Dictionary
     key that Python cannot hash (an Array, Dictionary or packed array)."""
-    # Each frame: [python container, handle, next index, pending dict key]
+    get_type = lib.sptcp_variant_get_type
+    # Each frame: [python container, handle, next step, steps, kind,
+    # pending dict key / property name, pending value handle]; a Dictionary
+    # takes two steps per entry (key, value), from one dict_entry call.
     root: list = []
-    stack = [[root, None, 0, None]]
-    todo = [v]
+    stack: list = [[root, None, 0, 1, _LIST, None, None]]
+    todo = v  # the one handle to convert next, or None
     while True:
-        if todo:
-            h = todo.pop()
-            t = VariantType(lib.sptcp_variant_get_type(h))
-            if t == VariantType.ARRAY:
-                value: Any = _empty_array(h)
-                stack.append([value, h, 0, None])
-            elif t == VariantType.DICTIONARY:
-                value = _empty_dict(h)
-                stack.append([value, h, 0, None])
-            elif t == VariantType.OBJECT and _is_full_object(h):
+        if todo is not None:
+            h, todo = todo, None
+            t = get_type(h)
+            if t == _ARRAY:
+                stack.append([_empty_array(h), h, 0, lib.sptcp_variant_size(h), _LIST, None, None])
+            elif t == _DICTIONARY:
+                stack.append([_empty_dict(h), h, 0, 2 * lib.sptcp_variant_size(h), _DICT, None, None])
+            elif t == _OBJECT and _is_full_object(h):
                 p, n = c_void_p(), c_size_t()
-                lib.sptcp_variant_object_get_class(h, ctypes.byref(p), ctypes.byref(n))
+                lib.sptcp_variant_object_get_class(h, p, n)
                 value = GodotObject(ctypes.string_at(p.value, n.value).decode(), {})
-                stack.append([value, h, 0, None])
+                stack.append([value, h, 0, lib.sptcp_variant_size(h), _PROPS, None, None])
             else:
                 _deliver(stack[-1], _scalar(h, t))
-                continue
             continue
         frame = stack[-1]
-        container, h, i, _ = frame
+        h = frame[1]
         if h is None:
-            return container[0]
-        n = lib.sptcp_variant_size(h)
-        if isinstance(container, list):
-            if i < n:
-                frame[2] += 1
-                todo.append(lib.sptcp_variant_array_get(h, i))
-                continue
-        elif isinstance(container, dict):
-            if i < 2 * n:
-                k, val = c_void_p(), c_void_p()
-                lib.sptcp_variant_dict_entry(h, i // 2, ctypes.byref(k), ctypes.byref(val))
-                frame[2] += 1
-                todo.append(k.value if i % 2 == 0 else val.value)
-                continue
-        else:  # a full object's properties
-            if i < n:
+            return root[0]
+        i = frame[2]
+        if i < frame[3]:
+            frame[2] = i + 1
+            kind = frame[4]
+            if kind == _LIST:
+                todo = lib.sptcp_variant_array_get(h, i)
+            elif kind == _DICT:
+                if i % 2 == 0:
+                    k, val = c_void_p(), c_void_p()
+                    lib.sptcp_variant_dict_entry(h, i // 2, k, val)
+                    frame[6] = val.value
+                    todo = k.value
+                else:
+                    todo = frame[6]
+            else:  # a full object's properties
                 name, val = c_void_p(), c_void_p()
-                lib.sptcp_variant_object_property(h, i, ctypes.byref(name), ctypes.byref(val))
-                frame[2] += 1
-                frame[3] = ctypes.string_at(name.value).decode()
-                todo.append(val.value)
-                continue
+                lib.sptcp_variant_object_property(h, i, name, val)
+                frame[5] = ctypes.string_at(name.value).decode()
+                todo = val.value
+            continue
         stack.pop()
-        _deliver(stack[-1], container)
+        _deliver(stack[-1], frame[0])
 
 
 def _deliver(frame: list, value: Any) -> None:
     """Puts a finished value into the container of `frame`."""
-    container = frame[0]
-    if isinstance(container, list):
-        container.append(value)
-    elif isinstance(container, dict):
+    kind = frame[4]
+    if kind == _LIST:
+        frame[0].append(value)
+    elif kind == _DICT:
         if frame[2] % 2 == 1:  # a key: keep it until its value comes
             try:
                 hash(value)
@@ -357,11 +399,11 @@ def _deliver(frame: list, value: Any) -> None:
                 raise ValueError(
                     f"a Godot Dictionary key of type {type(value).__name__} cannot be a Python dict key"
                 ) from None
-            frame[3] = value
+            frame[5] = value
         else:
-            container[frame[3]] = value
+            frame[0][frame[5]] = value
     else:
-        container.properties[frame[3]] = value
+        frame[0].properties[frame[5]] = value
 
 
 def var_to_bytes(value: Any, godot_major: int = 4, full_objects: bool = False) -> bytes:
@@ -371,7 +413,7 @@ def var_to_bytes(value: Any, godot_major: int = 4, full_objects: bool = False) -
     h = to_handle(value)
     try:
         out, n = c_void_p(), c_size_t()
-        check(lib.sptcp_var_to_bytes(h, godot_major, full_objects, ctypes.byref(out), ctypes.byref(n)))
+        check(lib.sptcp_var_to_bytes(h, godot_major, full_objects, out, n))
         try:
             return ctypes.string_at(out.value, n.value)
         finally:
@@ -386,7 +428,7 @@ def bytes_to_var(data: bytes, godot_major: int = 4, allow_objects: bool = False)
     data = bytes(data)
     buf = (c_uint8 * len(data)).from_buffer_copy(data) if data else None
     out = c_void_p()
-    check(lib.sptcp_bytes_to_var(buf, len(data), godot_major, allow_objects, ctypes.byref(out), None))
+    check(lib.sptcp_bytes_to_var(buf, len(data), godot_major, allow_objects, out, None))
     try:
         return from_handle(out.value)
     finally:
