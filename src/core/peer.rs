@@ -25,8 +25,10 @@ pub enum PeerIo {
     Uds(UdsPeer),
     Buffer(BufferPeer),
     /// StreamPeerTLS over another peer (boxed: the C handle of the stream
-    /// is that box, kept as it was given).
-    Tls(TlsPeer<Box<Peer>>),
+    /// is that box, kept as it was given). The TLS peer itself is boxed
+    /// too: inline it would make every peer, TCP ones included, as large
+    /// as a TLS session (1.3 KB instead of about 470 bytes).
+    Tls(Box<TlsPeer<Box<Peer>>>),
 }
 
 /// The first allocation of a `put_var` message: most game messages fit.
@@ -105,14 +107,14 @@ impl Peer {
 
     pub fn tls(&self) -> Option<&TlsPeer<Box<Peer>>> {
         match &self.io {
-            PeerIo::Tls(t) => Some(t),
+            PeerIo::Tls(t) => Some(&**t),
             _ => None,
         }
     }
 
     pub fn tls_mut(&mut self) -> Option<&mut TlsPeer<Box<Peer>>> {
         match &mut self.io {
-            PeerIo::Tls(t) => Some(t),
+            PeerIo::Tls(t) => Some(&mut **t),
             _ => None,
         }
     }
@@ -137,7 +139,7 @@ impl Peer {
             PeerIo::Tcp(t) => &mut t.stream,
             PeerIo::Uds(u) => &mut u.stream,
             PeerIo::Buffer(b) => b,
-            PeerIo::Tls(t) => t,
+            PeerIo::Tls(t) => &mut **t,
         }
     }
 
@@ -159,7 +161,7 @@ impl Peer {
             PeerIo::Tcp(t) => &mut t.stream,
             PeerIo::Uds(u) => &mut u.stream,
             PeerIo::Buffer(b) => b,
-            PeerIo::Tls(t) => t,
+            PeerIo::Tls(t) => &mut **t,
         }
     }
 
@@ -169,7 +171,7 @@ impl Peer {
             PeerIo::Tcp(t) => &t.stream,
             PeerIo::Uds(u) => &u.stream,
             PeerIo::Buffer(b) => b,
-            PeerIo::Tls(t) => t,
+            PeerIo::Tls(t) => &**t,
         }
     }
 
@@ -476,5 +478,20 @@ mod tests {
         q.buffer_mut().unwrap().seek(4).unwrap();
         assert_eq!(q.get_string(-1).unwrap_err().code, Error::ERR_INVALID_DATA);
         assert_eq!(q.get_string(0).unwrap(), "");
+    }
+
+    /// Every C peer is one `Peer` in a box: a TCP peer must not pay for the
+    /// TLS session another kind of peer would hold (the TLS variant is
+    /// boxed; inline, every peer was 1,320 bytes).
+    #[test]
+    fn a_peer_is_the_size_of_a_socket_peer() {
+        let largest_socket_peer =
+            std::mem::size_of::<TcpPeer>().max(std::mem::size_of::<UdsPeer>());
+        assert!(
+            std::mem::size_of::<Peer>() <= largest_socket_peer + 32,
+            "Peer is {} bytes, TcpPeer {}",
+            std::mem::size_of::<Peer>(),
+            std::mem::size_of::<TcpPeer>()
+        );
     }
 }

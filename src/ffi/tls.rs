@@ -117,7 +117,7 @@ pub extern "C" fn sptcp_tls_options_free(options: *mut sptcp_tls_options) {
 /// close_notify first when connected and frees the stream too.
 #[no_mangle]
 pub extern "C" fn sptcp_tls_new() -> *mut sptcp_peer {
-    export!(|_cx| Ok(new_box(Peer::new(PeerIo::Tls(TlsPeer::new())))))
+    export!(|_cx| Ok(new_box(Peer::new(PeerIo::Tls(Box::default())))))
 }
 
 /// The checks both ways of starting share: handles, not itself, options.
