@@ -269,6 +269,28 @@ static void group_readiness(void) {
         sptcp_peer_free(bb);
     }
 
+    /* get_var decodes a message in place in the read-ahead: the group
+     * must still see the next message buffered there, and nothing after. */
+    {
+        CHECK_EQ(sptcp_group_set_interest(g, a, R), SPTCP_OK);
+        uint8_t two[24] = {8, 0, 0, 0, 2, 0, 0, 0, 11, 0, 0, 0, /* int 11 */
+                           8, 0, 0, 0, 2, 0, 0, 0, 22, 0, 0, 0}; /* int 22 */
+        CHECK_EQ(sptcp_put_data(c, two, sizeof two), SPTCP_OK);
+        CHECK_EQ(wait_for(g, tag(2), R), R);
+        int64_t got[2] = {0, 0};
+        for (int i = 0; i < 2; i++) {
+            sptcp_variant *v = NULL;
+            CHECK_EQ(sptcp_get_var(a, false, &v), SPTCP_OK);
+            CHECK_EQ(sptcp_variant_get_int(v, &got[i]), SPTCP_OK);
+            sptcp_variant_free(v);
+            /* the second came in the same receive: buffered, READABLE */
+            CHECK_EQ(events_of(g, 0, tag(2), NULL), i == 0 ? R : 0);
+            CHECK_EQ(sptcp_get_available_bytes(a), i == 0 ? 12 : 0);
+        }
+        CHECK_EQ(got[0], 11);
+        CHECK_EQ(got[1], 22);
+    }
+
     /* HANGUP whatever the interest (here none). */
     CHECK_EQ(sptcp_group_set_interest(g, a, 0), SPTCP_OK);
     sptcp_disconnect_from_host(c);

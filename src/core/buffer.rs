@@ -213,6 +213,15 @@ impl StreamPeer for BufferPeer {
         self.pos = self.pos.saturating_sub(bytes.len());
         self.sync();
     }
+
+    fn buffered(&self) -> &[u8] {
+        self.data.get(self.pos..).unwrap_or(&[])
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.pos += n.min(self.buffered().len());
+        self.sync();
+    }
 }
 
 #[cfg(test)]

@@ -33,6 +33,13 @@ pub enum PeerIo {
 
 /// The first allocation of a `put_var` message: most game messages fit.
 const PUT_VAR_START: usize = 256;
+/// `put_var`'s buffer is kept for the next message up to this capacity.
+const PUT_VAR_KEEP: usize = 64 << 10;
+
+thread_local! {
+    /// The encode buffer of `put_var`, shared by the peers of a thread.
+    static PUT_VAR_BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
 
 /// Default limit for one length-prefixed message: 64 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 << 20;
@@ -274,6 +281,13 @@ impl Peer {
     /// length above `max_message_size`, is refused before any allocation;
     /// the prefix has then been consumed, the payload has not.
     pub fn get_string_bytes(&mut self, bytes: i32, what: &str) -> Result<Vec<u8>> {
+        let (len, prefix) = self.get_length(bytes, what)?;
+        self.get_body(len, &prefix[..if bytes < 0 { 4 } else { 0 }], what)
+    }
+
+    /// The length a read of `bytes` (-1: a length prefix) is for, checked,
+    /// and the prefix bytes it consumed.
+    fn get_length(&mut self, bytes: i32, what: &str) -> Result<(usize, [u8; 4])> {
         let mut prefix = [0u8; 4];
         let len = if bytes < 0 {
             self.get_whole(&mut prefix, &[])?;
@@ -285,7 +299,6 @@ impl Peer {
         } else {
             bytes
         };
-        let prefix: &[u8] = if bytes < 0 { &prefix } else { &[] };
         let Ok(len) = usize::try_from(len) else {
             return fail(
                 Error::ERR_INVALID_DATA,
@@ -293,6 +306,12 @@ impl Peer {
             );
         };
         self.check_length(len, what)?;
+        Ok((len, prefix))
+    }
+
+    /// Reads `len` bytes into a new buffer (`prefix`: what was consumed
+    /// before them, given back with them when the read times out).
+    fn get_body(&mut self, len: usize, prefix: &[u8], what: &str) -> Result<Vec<u8>> {
         let mut buf = Vec::new();
         buf.try_reserve_exact(len).map_err(|_| {
             Failure::new(
@@ -322,14 +341,21 @@ impl Peer {
     /// Godot's `put_var`: a 4-byte length prefix (following big_endian),
     /// then the Variant encoded in the peer's format (always little-endian).
     pub fn put_var(&mut self, v: &Variant, full_objects: bool) -> Result<()> {
-        // One buffer: room for the prefix, the encoding after it (a small
-        // message fits the first allocation), then the prefix filled in.
-        let mut msg = Vec::with_capacity(PUT_VAR_START);
+        // One buffer: room for the prefix, the encoding after it, then the
+        // prefix filled in. The buffer is this thread's, reused: a message
+        // costs no allocation once one of its size was sent.
+        let mut msg = PUT_VAR_BUF.take();
+        msg.clear();
+        msg.reserve(PUT_VAR_START);
         msg.extend_from_slice(&[0; 4]);
         let mut msg = encode_after(msg, v, self.variant_format, full_objects)?;
         let prefix = self.length_prefix(msg.len() - 4, "put_var")?;
         msg[..4].copy_from_slice(&prefix);
-        self.stream().put_data(&msg)
+        let sent = self.stream().put_data(&msg);
+        if msg.capacity() <= PUT_VAR_KEEP {
+            PUT_VAR_BUF.set(msg);
+        }
+        sent
     }
 
     /// Godot's `get_var`: reads the length prefix and that many bytes, then
@@ -337,8 +363,18 @@ impl Peer {
     /// Godot). The prefix is checked against `max_message_size` (and for
     /// being negative) before anything is allocated.
     pub fn get_var(&mut self, allow_objects: bool) -> Result<Variant> {
-        let body = self.get_string_bytes(-1, "get_var")?;
-        decode(&body, self.variant_format, allow_objects).map(|(v, _)| v)
+        let (len, prefix) = self.get_length(-1, "get_var")?;
+        let format = self.variant_format;
+        // Usually the whole message came with its prefix (the read-ahead):
+        // decode it where it is, without a copy.
+        let stream = self.stream();
+        if let Some(body) = stream.buffered().get(..len) {
+            let v = decode(body, format, allow_objects).map(|(v, _)| v);
+            stream.consume(len);
+            return v;
+        }
+        let body = self.get_body(len, &prefix, "get_var")?;
+        decode(&body, format, allow_objects).map(|(v, _)| v)
     }
 
     /// Godot's `get_string`: Latin-1, stops at a NUL.

@@ -800,6 +800,21 @@ impl StreamPeer for SocketStream {
     fn unread(&mut self, bytes: &[u8]) {
         SocketStream::unread(self, bytes);
     }
+
+    fn buffered(&self) -> &[u8] {
+        &self.ahead[self.ahead_pos..]
+    }
+
+    fn consume(&mut self, n: usize) {
+        let n = n.min(self.ahead_len());
+        self.ahead_pos += n;
+        if self.ahead_pos == self.ahead.len() {
+            self.ahead.clear();
+            self.ahead_pos = 0;
+        }
+        self.received += n as u64;
+        self.sync_buffered();
+    }
 }
 
 /// The error pending on a socket (SO_ERROR), as text for a message.

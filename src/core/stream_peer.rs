@@ -20,4 +20,14 @@ pub trait StreamPeer {
     /// Gives back `bytes`, the last ones read, so that the next read sees
     /// them again (a typed read that timed out consumes nothing).
     fn unread(&mut self, bytes: &[u8]);
+    /// Bytes already here and not read yet, when this peer keeps them in a
+    /// buffer it can lend (a socket's read-ahead, a buffer's rest); empty
+    /// otherwise. Lets a reader decode a message in place; see `consume`.
+    fn buffered(&self) -> &[u8] {
+        &[]
+    }
+    /// Takes the first `n` bytes of `buffered()` as read.
+    fn consume(&mut self, n: usize) {
+        debug_assert_eq!(n, 0, "consume without buffered bytes");
+    }
 }

@@ -116,6 +116,10 @@ impl TcpPeer {
         if self.async_connect {
             return self.connect_async(host, port);
         }
+        // An IP literal (the common case) needs no lookup and no list.
+        if let Some(ip) = address::literal(host)? {
+            return self.connect_to_ip(ip, port);
+        }
         let mut ips = address::resolve_all(host)?;
         if ips.len() == 1 {
             return self.connect_to_ip(ips.remove(0), port);
