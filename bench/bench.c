@@ -1,16 +1,19 @@
 /* Benchmarks: streampeer_tcp against raw blocking sockets, libuv and
  * SDL2_net, over loopback TCP, and against raw AF_UNIX sockets over Unix
- * domain sockets. One figure and one implementation per run:
+ * domain sockets. One figure, and one implementation or raw C and the library
+ * side by side, per run:
  *
- *   bench bulk        raw|sptcp|libuv|sdl2net  [MiB]        throughput
- *   bench pingpong    raw|sptcp|libuv|sdl2net  [round trips] latency
- *   bench udsbulk     raw|sptcp                [MiB]        throughput (UDS)
- *   bench udspingpong raw|sptcp                [round trips] latency (UDS)
- *   bench churn    raw|sptcp                [cycles]     connections/s
+ *   bench bulk        raw|sptcp|raw+sptcp|libuv|sdl2net  [MiB]   throughput
+ *   bench pingpong    raw|sptcp|raw+sptcp|libuv|sdl2net  [round trips] latency
+ *   bench udsbulk     raw|sptcp|raw+sptcp      [MiB]        throughput (UDS)
+ *   bench udspingpong raw|sptcp|raw+sptcp      [round trips] latency (UDS)
+ *   bench churn    raw|sptcp|raw+sptcp      [cycles]     connections/s
  *   bench idle     sptcp                    N            poll pass, latency, memory
  *   bench groupwait sptcp                   N            group wait vs epoll_wait, memory
  *   bench groupecho sptcp|raw|libuv         N [rounds]   echo server, N conns, 1 % active
- *   bench var      sptcp                    [round trips] put_var/get_var
+ *   bench var      sptcp                    [round trips] put_var/get_var, and the
+ *                                                        u32 round trip in the same run
+ *   bench pyserver                                       the C far end of py_bench.py
  *   bench tlsbulk  sptcp|openssl|plain      [MiB]        TLS throughput (plain: the
  *                                                        library without TLS, same sizes)
  *   bench tlshs    sptcp|openssl|plain      [cycles [ec|rsa]] TLS connections/s (plain:
@@ -22,6 +25,11 @@
  * (RSA-2048) from $SPTCP_BENCH_CERTS (made by c-tests/tls_certs.sh); without
  * it they print SKIPPED, and so do the openssl ones when bench/tls_openssl.c
  * was not built in (no libssl-dev).
+ *
+ * "raw+sptcp" measures raw C and the library in one process, in
+ * alternating segments (see pingpong_side), and adds the ratio lines
+ * "RESULT <figure> ratio <metric> <library / raw C> x" from that process;
+ * the amount is per implementation.
  *
  * Prints lines "RESULT <figure> <impl> <metric> <value> <unit>" for
  * bench/run.py, which runs the implementations side by side, repeats them,
@@ -40,6 +48,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,10 +89,38 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-static void report_latency(const char *figure, const char *impl, double *rtt, size_t n) {
+static double median_of(double *v, size_t n) {
+    qsort(v, n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+/* The median of the per-segment ratios r[0..n) (sorted in place; for an
+ * even n the mean of the middle two). */
+static double ratio_median(double *r, size_t n) {
+    qsort(r, n, sizeof *r, cmp_double);
+    return n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2;
+}
+
+struct latency {
+    double median, p99; /* seconds */
+};
+
+/* The median and p99 of v[0..n), which stays as it is. */
+static struct latency latency_of(const double *v, size_t n) {
+    double *c = malloc(n * sizeof *c);
+    memcpy(c, v, n * sizeof *c);
+    qsort(c, n, sizeof *c, cmp_double);
+    struct latency l = {c[n / 2], c[(size_t)((double)n * 0.99)]};
+    free(c);
+    return l;
+}
+
+static struct latency report_latency(const char *figure, const char *impl, double *rtt, size_t n) {
     qsort(rtt, n, sizeof *rtt, cmp_double);
-    printf("RESULT %s %s median_us %.3f us\n", figure, impl, rtt[n / 2] * 1e6);
-    printf("RESULT %s %s p99_us %.3f us\n", figure, impl, rtt[(size_t)((double)n * 0.99)] * 1e6);
+    struct latency l = {rtt[n / 2], rtt[(size_t)((double)n * 0.99)]};
+    printf("RESULT %s %s median_us %.3f us\n", figure, impl, l.median * 1e6);
+    printf("RESULT %s %s p99_us %.3f us\n", figure, impl, l.p99 * 1e6);
+    return l;
 }
 
 /* ---- raw blocking sockets ----------------------------------------------- */
@@ -360,6 +397,20 @@ static void *pp_echo(void *arg) {
     return NULL;
 }
 
+/* One timed u32 round trip on a pair whose server side runs pp_echo. */
+static double pp_once(struct pair *p, uint32_t v) {
+    uint32_t back = 0;
+    double t0 = now_s();
+    if (p->client) {
+        if (sptcp_put_u32(p->client, v) != SPTCP_OK || sptcp_get_u32(p->client, &back) != SPTCP_OK) die("ping");
+    } else {
+        if (raw_send_all(p->raw_client, &v, 4) || raw_recv_all(p->raw_client, &back, 4)) die("ping");
+    }
+    double rtt = now_s() - t0;
+    if (back != v) die("pong mismatch");
+    return rtt;
+}
+
 static void pingpong_blocking(const char *figure, const char *impl, int uds, size_t n) {
     struct pair p = {impl, uds, 0, 0, NULL, NULL, NULL};
     open_pair(&p, 1);
@@ -367,21 +418,190 @@ static void pingpong_blocking(const char *figure, const char *impl, int uds, siz
     pthread_t t;
     pthread_create(&t, NULL, pp_echo, &j);
     double *rtt = malloc(n * sizeof *rtt);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t v = (uint32_t)i, back = 0;
-        double t0 = now_s();
-        if (p.client) {
-            if (sptcp_put_u32(p.client, v) != SPTCP_OK || sptcp_get_u32(p.client, &back) != SPTCP_OK) die("ping");
-        } else {
-            if (raw_send_all(p.raw_client, &v, 4) || raw_recv_all(p.raw_client, &back, 4)) die("ping");
-        }
-        rtt[i] = now_s() - t0;
-        if (back != v) die("pong mismatch");
-    }
+    for (size_t i = 0; i < n; i++) rtt[i] = pp_once(&p, (uint32_t)i);
     pthread_join(t, NULL);
     report_latency(figure, impl, rtt, n);
     free(rtt);
     close_pair(&p);
+}
+
+/* ---- side by side: raw C and the library in one process ------------------
+ *
+ * "raw+sptcp" for bulk, pingpong, udsbulk, udspingpong and churn: one
+ * process opens both pairs (both listeners for churn) once, then measures
+ * them in alternating segments, raw C first in the even segments and the
+ * library first in the odd ones (raw sptcp sptcp raw raw sptcp ...), so
+ * that whatever the machine does meanwhile hurts both alike; the far side
+ * of both pairs (echo, sender) is one thread, so that the scheduler treats
+ * both alike too. Each
+ * implementation's RESULT lines are the usual ones, pooled over its
+ * segments (latency: the median and p99 of all its round trips;
+ * throughput and rate: the amount over the time summed over its
+ * segments), and the process adds "RESULT <figure> ratio <metric> <x> x",
+ * the library / raw C from this one process: the median over the units of
+ * the ratio within each unit, a unit being two segments in a row (one
+ * where raw C goes first, one where the library does: whoever goes first
+ * is favoured or hurt alike), the ratio the library's median, p99,
+ * throughput or rate over raw C's in the same unit. Paired so, a change
+ * of the machine's state between units (on a small VM the loopback round
+ * trip can jump between two levels, as the two threads land on one CPU or
+ * on two) does not show up as a difference between the implementations,
+ * as it can in the ratio of the pooled figures. */
+
+#ifndef SIDE_SEGMENTS
+#define SIDE_SEGMENTS 50 /* ping-pong and var: segments per run */
+#endif
+#ifndef SIDE_BULK_SEGMENT
+#define SIDE_BULK_SEGMENT (32 << 20) /* bulk: bytes per segment */
+#endif
+#ifndef SIDE_CHURN_SEGMENT
+#define SIDE_CHURN_SEGMENT 100 /* churn: cycles per segment */
+#endif
+
+static const char *const side_names[2] = {"raw", "sptcp"};
+
+/* The implementation (0 raw, 1 sptcp) that goes k-th (0, 1) in segment seg. */
+static int side_which(size_t seg, int k) {
+    return (int)(seg & 1) ^ k;
+}
+
+/* Whether segment seg (of segs) ends a unit (see above). */
+static int side_unit_ends(size_t seg, size_t segs) {
+    return seg % 2 == 1 || seg + 1 == segs;
+}
+
+/* The echo side of pingpong_side: one thread for both pairs (the same
+ * thread, so the scheduler treats both alike), following the same
+ * schedule as the client. */
+struct pp_side_job {
+    struct pair *pair; /* [2] */
+    size_t n, segs;
+};
+
+static void *pp_echo_side(void *arg) {
+    struct pp_side_job *j = arg;
+    for (size_t s = 0; s < j->segs; s++) {
+        size_t count = (s + 1) * j->n / j->segs - s * j->n / j->segs;
+        for (int k = 0; k < 2; k++) {
+            struct pp_job one = {&j->pair[side_which(s, k)], count};
+            pp_echo(&one);
+        }
+    }
+    return NULL;
+}
+
+static void pingpong_side(const char *figure, int uds, size_t n) {
+    struct pair p[2] = {{"raw", uds, 0, 0, NULL, NULL, NULL}, {"sptcp", uds, 0, 0, NULL, NULL, NULL}};
+    double *rtt[2];
+    for (int k = 0; k < 2; k++) {
+        open_pair(&p[k], 1);
+        rtt[k] = malloc(n * sizeof *rtt[k]);
+    }
+    size_t segs = n >= SIDE_SEGMENTS ? SIDE_SEGMENTS : 1;
+    struct pp_side_job j = {p, n, segs};
+    pthread_t t;
+    pthread_create(&t, NULL, pp_echo_side, &j);
+    double *rmed = malloc(segs * sizeof *rmed), *rp99 = malloc(segs * sizeof *rp99);
+    size_t units = 0, unit_from = 0;
+    for (size_t s = 0; s < segs; s++) {
+        size_t from = s * n / segs, to = (s + 1) * n / segs;
+        for (int k = 0; k < 2; k++) {
+            int w = side_which(s, k);
+            for (size_t i = from; i < to; i++) rtt[w][i] = pp_once(&p[w], (uint32_t)i);
+        }
+        if (!side_unit_ends(s, segs)) continue;
+        struct latency a = latency_of(rtt[0] + unit_from, to - unit_from), b = latency_of(rtt[1] + unit_from, to - unit_from);
+        rmed[units] = b.median / a.median;
+        rp99[units++] = b.p99 / a.p99;
+        unit_from = to;
+    }
+    pthread_join(t, NULL);
+    for (int k = 0; k < 2; k++) {
+        report_latency(figure, side_names[k], rtt[k], n);
+        free(rtt[k]);
+        close_pair(&p[k]);
+    }
+    printf("RESULT %s ratio median_us %.4f x\n", figure, ratio_median(rmed, units));
+    printf("RESULT %s ratio p99_us %.4f x\n", figure, ratio_median(rp99, units));
+    free(rmed);
+    free(rp99);
+}
+
+/* The sender of bulk_side: one thread for both pairs (the same thread, so
+ * the scheduler treats both alike), sending what each command read from
+ * cmd asks for, until a command for 0 bytes. */
+struct bulk_cmd {
+    int which; /* 0 raw, 1 sptcp */
+    size_t bytes;
+};
+
+struct bulk_feed {
+    struct pair *pair; /* [2] */
+    int cmd[2];
+};
+
+static void *bulk_feeder(void *arg) {
+    struct bulk_feed *f = arg;
+    static char chunk[CHUNK];
+    for (;;) {
+        struct bulk_cmd c;
+        if (read(f->cmd[0], &c, sizeof c) != (ssize_t)sizeof c || c.bytes == 0) return NULL;
+        struct pair *p = &f->pair[c.which];
+        for (size_t sent = 0; sent < c.bytes; sent += CHUNK) {
+            int bad = p->client ? sptcp_put_data(p->client, (const uint8_t *)chunk, CHUNK) != SPTCP_OK
+                                : raw_send_all(p->raw_client, chunk, CHUNK) != 0;
+            if (bad) die("bulk send");
+        }
+    }
+}
+
+/* A segment's time runs from the command to its sender to the last block
+ * received, as bulk_blocking's from starting the sender. */
+static void bulk_side(const char *figure, int uds, size_t total) {
+    size_t segs = total / SIDE_BULK_SEGMENT;
+    if (segs < 2) segs = 2;
+    size_t seg = total / segs / CHUNK * CHUNK;
+    if (!seg) seg = CHUNK;
+    struct pair p[2] = {{"raw", uds, 0, 0, NULL, NULL, NULL}, {"sptcp", uds, 0, 0, NULL, NULL, NULL}};
+    for (int k = 0; k < 2; k++) open_pair(&p[k], 0);
+    struct bulk_feed f = {p, {-1, -1}};
+    if (pipe(f.cmd)) die("pipe");
+    pthread_t t;
+    pthread_create(&t, NULL, bulk_feeder, &f);
+    static char buf[CHUNK];
+    double secs[2] = {0, 0}, took[2] = {0, 0}, *r = malloc(segs * sizeof *r);
+    size_t units = 0;
+    for (size_t s = 0; s < segs; s++) {
+        if (s % 2 == 0) took[0] = took[1] = 0;
+        for (int k = 0; k < 2; k++) {
+            int w = side_which(s, k);
+            struct bulk_cmd c = {w, seg};
+            double t0 = now_s();
+            if (write(f.cmd[1], &c, sizeof c) != (ssize_t)sizeof c) die("bulk command");
+            for (size_t got = 0; got < seg; got += CHUNK) {
+                int bad = p[w].server ? sptcp_get_data(p[w].server, (uint8_t *)buf, CHUNK, NULL) != SPTCP_OK
+                                      : raw_recv_all(p[w].raw_server, buf, CHUNK) != 0;
+                if (bad) die("bulk recv");
+            }
+            double dt = now_s() - t0;
+            took[w] += dt;
+            secs[w] += dt;
+        }
+        if (side_unit_ends(s, segs)) r[units++] = took[0] / took[1]; /* throughput: the library's / raw C's */
+    }
+    struct bulk_cmd stop = {0, 0};
+    if (write(f.cmd[1], &stop, sizeof stop) != (ssize_t)sizeof stop) die("bulk command");
+    pthread_join(t, NULL);
+    close(f.cmd[0]);
+    close(f.cmd[1]);
+    double mib = (double)(segs * seg) / (double)(1 << 20), rate[2];
+    for (int k = 0; k < 2; k++) {
+        rate[k] = mib / secs[k];
+        printf("RESULT %s %s throughput %.1f MiB/s\n", figure, side_names[k], rate[k]);
+        close_pair(&p[k]);
+    }
+    printf("RESULT %s ratio throughput %.4f x\n", figure, ratio_median(r, units));
+    free(r);
 }
 
 /* ---- libuv ----------------------------------------------------------------- */
@@ -642,35 +862,45 @@ static void run_sdl2net(int pingpong, size_t amount) {
 
 /* ---- connection churn ------------------------------------------------------ */
 
+/* Cycles from..to of connect + accept + one u32 + close, raw C, against
+ * the listener l on port. */
+static void churn_raw_cycles(int l, int port, size_t from, size_t to) {
+    for (size_t i = from; i < to; i++) {
+        int c = raw_connect(port);
+        int s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+        uint32_t v = (uint32_t)i, back;
+        if (raw_send_all(c, &v, 4) || raw_recv_all(s, &back, 4)) die("churn");
+        close(s); /* server side first: TIME_WAIT stays on the listening port */
+        close(c);
+    }
+}
+
+/* The same with the library. */
+static void churn_sptcp_cycles(sptcp_server *l, int port, size_t from, size_t to) {
+    for (size_t i = from; i < to; i++) {
+        sptcp_peer *c = sptcp_peer_new();
+        sptcp_connect_to_host(c, "127.0.0.1", port);
+        sptcp_peer *s = sptcp_take(l);
+        while (sptcp_get_status(c) == SPTCP_STATUS_CONNECTING) sptcp_poll(c);
+        uint32_t back;
+        if (sptcp_put_u32(c, (uint32_t)i) != SPTCP_OK || sptcp_get_u32(s, &back) != SPTCP_OK) die("churn");
+        sptcp_peer_free(s);
+        sptcp_peer_free(c);
+    }
+}
+
 /* figure/label: what the RESULT line says ("churn", or "tlshs" "plain"). */
 static void churn_as(const char *figure, const char *label, const char *impl, size_t cycles) {
     double start = now_s();
     if (strcmp(impl, "raw") == 0) {
         int port;
         int l = raw_listener(&port);
-        for (size_t i = 0; i < cycles; i++) {
-            int c = raw_connect(port);
-            int s = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-            uint32_t v = (uint32_t)i, back;
-            if (raw_send_all(c, &v, 4) || raw_recv_all(s, &back, 4)) die("churn");
-            close(s); /* server side first: TIME_WAIT stays on the listening port */
-            close(c);
-        }
+        churn_raw_cycles(l, port, 0, cycles);
         close(l);
     } else {
         sptcp_server *l = sptcp_server_new();
         sptcp_server_listen(l, 0, "127.0.0.1");
-        int port = sptcp_server_get_local_port(l);
-        for (size_t i = 0; i < cycles; i++) {
-            sptcp_peer *c = sptcp_peer_new();
-            sptcp_connect_to_host(c, "127.0.0.1", port);
-            sptcp_peer *s = sptcp_take(l);
-            while (sptcp_get_status(c) == SPTCP_STATUS_CONNECTING) sptcp_poll(c);
-            uint32_t back;
-            if (sptcp_put_u32(c, (uint32_t)i) != SPTCP_OK || sptcp_get_u32(s, &back) != SPTCP_OK) die("churn");
-            sptcp_peer_free(s);
-            sptcp_peer_free(c);
-        }
+        churn_sptcp_cycles(l, sptcp_server_get_local_port(l), 0, cycles);
         sptcp_server_free(l);
     }
     printf("RESULT %s %s rate %.1f conn/s\n", figure, label, (double)cycles / (now_s() - start));
@@ -678,6 +908,42 @@ static void churn_as(const char *figure, const char *label, const char *impl, si
 
 static void churn(const char *impl, size_t cycles) {
     churn_as("churn", impl, impl, cycles);
+}
+
+/* Both listeners open at once, segments of SIDE_CHURN_SEGMENT cycles. */
+static void churn_side(size_t cycles) {
+    int raw_port;
+    int raw_l = raw_listener(&raw_port);
+    sptcp_server *l = sptcp_server_new();
+    if (sptcp_server_listen(l, 0, "127.0.0.1") != SPTCP_OK) die("listen");
+    int port = sptcp_server_get_local_port(l);
+    size_t segs = cycles / SIDE_CHURN_SEGMENT;
+    if (segs < 2) segs = cycles >= 2 ? 2 : 1;
+    double secs[2] = {0, 0}, took[2] = {0, 0}, *r = malloc(segs * sizeof *r);
+    size_t units = 0;
+    for (size_t s = 0; s < segs; s++) {
+        size_t from = s * cycles / segs, to = (s + 1) * cycles / segs;
+        if (s % 2 == 0) took[0] = took[1] = 0;
+        for (int k = 0; k < 2; k++) {
+            int w = side_which(s, k);
+            double t0 = now_s();
+            if (w == 0) churn_raw_cycles(raw_l, raw_port, from, to);
+            else churn_sptcp_cycles(l, port, from, to);
+            double dt = now_s() - t0;
+            took[w] += dt;
+            secs[w] += dt;
+        }
+        if (side_unit_ends(s, segs)) r[units++] = took[0] / took[1]; /* rate: the library's / raw C's */
+    }
+    close(raw_l);
+    sptcp_server_free(l);
+    double rate[2];
+    for (int k = 0; k < 2; k++) {
+        rate[k] = (double)cycles / secs[k];
+        printf("RESULT churn %s rate %.1f conn/s\n", side_names[k], rate[k]);
+    }
+    printf("RESULT churn ratio rate %.4f x\n", ratio_median(r, units));
+    free(r);
 }
 
 /* ---- idle connections ------------------------------------------------------ */
@@ -692,6 +958,9 @@ static long rss_bytes(void) {
     return resident * sysconf(_SC_PAGESIZE);
 }
 
+static int *connect_paced(int port, size_t n, int ack_fd);
+static void paced_taken(size_t taken, size_t n, int ack_fd);
+
 static void idle(size_t n) {
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
@@ -701,15 +970,13 @@ static void idle(size_t n) {
     sptcp_server_listen(l, 0, "127.0.0.1");
     int port = sptcp_server_get_local_port(l);
     /* The idle clients live in a child process: the parent holds only the
-     * accepted peers. */
-    int ready[2];
-    if (pipe(ready)) die("pipe");
+     * accepted peers. Paced (connect_paced), as groupwait's. */
+    int ready[2], ack[2];
+    if (pipe(ready) || pipe(ack)) die("pipe");
+    fflush(stdout);
     pid_t child = fork();
     if (child == 0) {
-        getrlimit(RLIMIT_NOFILE, &rl);
-        for (size_t i = 0; i < n; i++) {
-            raw_connect(port);
-        }
+        connect_paced(port, n, ack[0]);
         if (write(ready[1], "k", 1) != 1) _exit(1);
         pause();
         _exit(0);
@@ -718,6 +985,7 @@ static void idle(size_t n) {
     sptcp_peer **peers = malloc(n * sizeof *peers);
     for (size_t i = 0; i < n; i++) {
         peers[i] = sptcp_take(l);
+        paced_taken(i + 1, n, ack[1]);
     }
     char k;
     if (read(ready[0], &k, 1) != 1) die("child");
@@ -767,6 +1035,10 @@ static void idle(size_t n) {
     printf("RESULT idle%zu sptcp rss_per_peer %.0f bytes\n", n, (double)(rss1 - rss0) / (double)n);
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
+    close(ack[0]);
+    close(ack[1]);
+    close(ready[0]);
+    close(ready[1]);
     for (size_t i = 0; i < n; i++) sptcp_peer_free(peers[i]);
     free(peers);
     free(pass);
@@ -807,11 +1079,6 @@ static int *connect_paced(int port, size_t n, int ack_fd) {
  * number `taken` (from 1) of n. */
 static void paced_taken(size_t taken, size_t n, int ack_fd) {
     if ((taken % PACE == 0 || taken == n) && write(ack_fd, "k", 1) != 1) die("ack");
-}
-
-static double median_of(double *v, size_t n) {
-    qsort(v, n, sizeof *v, cmp_double);
-    return v[n / 2];
 }
 
 /* groupwait: one sptcp_group_wait(timeout 0) over n idle connected peers
@@ -1187,21 +1454,59 @@ static void groupecho(const char *impl, size_t n, size_t rounds) {
 
 /* ---- Variants ---------------------------------------------------------- */
 
-static void *var_echo(void *arg) {
-    sptcp_peer *s = arg;
-    for (;;) {
-        sptcp_variant *v = NULL;
-        if (sptcp_get_var(s, false, &v) != SPTCP_OK) return NULL;
-        sptcp_put_var(s, v, false);
-        sptcp_variant_free(v);
-    }
+#define VAR_CASES 4 /* u32 int dict bytes1k */
+
+/* Case c's place k in segment s of var_rt. */
+static size_t var_case(size_t s, size_t k) {
+    return s % 2 ? VAR_CASES - 1 - k : k;
 }
 
+/* The echo side of var_rt: one thread for both pairs (the same thread, so
+ * that the scheduler treats the cases alike), following the same schedule
+ * as the client: pp_echo on the u32 pair, put_var(get_var()) on the other. */
+struct var_echo_job {
+    struct pair *var, *u32;
+    size_t n, segs;
+};
+
+static void *var_echo(void *arg) {
+    struct var_echo_job *j = arg;
+    for (size_t s = 0; s < j->segs; s++) {
+        size_t count = (s + 1) * j->n / j->segs - s * j->n / j->segs;
+        for (size_t k = 0; k < VAR_CASES; k++) {
+            if (var_case(s, k) == 0) {
+                struct pp_job one = {j->u32, count};
+                pp_echo(&one);
+                continue;
+            }
+            for (size_t i = 0; i < count; i++) {
+                sptcp_variant *v = NULL;
+                if (sptcp_get_var(j->var->server, false, &v) != SPTCP_OK || sptcp_put_var(j->var->server, v, false) != SPTCP_OK) die("var echo");
+                sptcp_variant_free(v);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* put_var / get_var round trips of three Variants on one pair (its server
+ * side runs var_echo) and, in the same process, the u32 round trip
+ * (sptcp_put_u32 / sptcp_get_u32) on a second pair (pp_echo, in the same
+ * echo thread): SIDE_SEGMENTS segments, each running every case for n /
+ * SIDE_SEGMENTS round trips, in the order u32 int dict bytes1k in the even
+ * segments and the reverse in the odd ones.
+ * Prints each case's median and rate (over all its round trips), and
+ * "RESULT var ratio <case>_to_u32": the median over the units (two
+ * segments in a row, as in raw+sptcp) of the case's median over the u32
+ * one's in the same unit. */
 static void var_rt(size_t n) {
-    struct pair p = {"sptcp", 0, 0, 0, NULL, NULL, NULL};
+    struct pair p = {"sptcp", 0, 0, 0, NULL, NULL, NULL}, q = {"sptcp", 0, 0, 0, NULL, NULL, NULL};
     open_pair(&p, 1);
+    open_pair(&q, 1);
+    size_t segs = n >= SIDE_SEGMENTS ? SIDE_SEGMENTS : 1;
+    struct var_echo_job j = {&p, &q, n, segs};
     pthread_t t;
-    pthread_create(&t, NULL, var_echo, p.server);
+    pthread_create(&t, NULL, var_echo, &j);
     sptcp_variant *dict = sptcp_variant_new_dictionary();
     const double pos[2] = {1.5, -2};
     sptcp_variant_dict_set(dict, sptcp_variant_new_string("pos"), sptcp_variant_new_math(SPTCP_TYPE_VECTOR2, pos, 2));
@@ -1210,27 +1515,140 @@ static void var_rt(size_t n) {
     uint8_t kib[1024] = {1, 2, 3};
     sptcp_variant *bytes = sptcp_variant_new_packed(SPTCP_TYPE_PACKED_BYTE_ARRAY, kib, sizeof kib);
     sptcp_variant *small = sptcp_variant_new_int(7); /* the smallest Variant */
-    struct { const char *name; sptcp_variant *v; } cases[] = {{"int", small}, {"dict", dict}, {"bytes1k", bytes}};
-    for (size_t c = 0; c < 3; c++) {
-        double *rtt = malloc(n * sizeof *rtt);
-        for (size_t i = 0; i < n; i++) {
-            double t0 = now_s();
-            sptcp_variant *back = NULL;
-            if (sptcp_put_var(p.client, cases[c].v, false) != SPTCP_OK || sptcp_get_var(p.client, false, &back) != SPTCP_OK) die("var");
-            sptcp_variant_free(back);
-            rtt[i] = now_s() - t0;
-        }
-        qsort(rtt, n, sizeof *rtt, cmp_double);
-        printf("RESULT var %s median_us %.3f us\n", cases[c].name, rtt[n / 2] * 1e6);
-        printf("RESULT var %s rate %.0f rt/s\n", cases[c].name, 1.0 / rtt[n / 2]);
-        free(rtt);
+    enum { CASES = VAR_CASES };
+    struct { const char *name; sptcp_variant *v; } cases[CASES] = {{"u32", NULL}, {"int", small}, {"dict", dict}, {"bytes1k", bytes}};
+    double *rtt[CASES], *r[CASES];
+    for (size_t c = 0; c < CASES; c++) {
+        rtt[c] = malloc(n * sizeof *rtt[c]);
+        r[c] = malloc(segs * sizeof *r[c]);
     }
+    size_t units = 0, unit_from = 0;
+    for (size_t s = 0; s < segs; s++) {
+        size_t from = s * n / segs, to = (s + 1) * n / segs;
+        for (size_t k = 0; k < CASES; k++) {
+            size_t c = var_case(s, k);
+            for (size_t i = from; i < to; i++) {
+                if (!cases[c].v) {
+                    rtt[c][i] = pp_once(&q, (uint32_t)i);
+                    continue;
+                }
+                double t0 = now_s();
+                sptcp_variant *back = NULL;
+                if (sptcp_put_var(p.client, cases[c].v, false) != SPTCP_OK || sptcp_get_var(p.client, false, &back) != SPTCP_OK) die("var");
+                sptcp_variant_free(back);
+                rtt[c][i] = now_s() - t0;
+            }
+        }
+        if (!side_unit_ends(s, segs)) continue;
+        double u32 = latency_of(rtt[0] + unit_from, to - unit_from).median;
+        for (size_t c = 1; c < CASES; c++) r[c][units] = latency_of(rtt[c] + unit_from, to - unit_from).median / u32;
+        units++;
+        unit_from = to;
+    }
+    for (size_t c = 0; c < CASES; c++) {
+        double med = median_of(rtt[c], n);
+        printf("RESULT var %s median_us %.3f us\n", cases[c].name, med * 1e6);
+        printf("RESULT var %s rate %.0f rt/s\n", cases[c].name, 1.0 / med);
+        free(rtt[c]);
+    }
+    for (size_t c = 1; c < CASES; c++) printf("RESULT var ratio %s_to_u32 %.4f x\n", cases[c].name, ratio_median(r[c], units));
+    for (size_t c = 0; c < CASES; c++) free(r[c]);
     sptcp_variant_free(small);
     sptcp_variant_free(dict);
     sptcp_variant_free(bytes);
-    sptcp_disconnect_from_host(p.client);
     pthread_join(t, NULL);
     close_pair(&p);
+    close_pair(&q);
+}
+
+/* ---- the far end of the Python benchmark ----------------------------------
+ *
+ * bench pyserver: listens on an ephemeral 127.0.0.1 port, prints "PORT <n>"
+ * and serves every connection (TCP_NODELAY on) until its standard input
+ * ends. A connection's first byte says what it is:
+ *   'e'  echo: sends back whatever arrives, until the end of the stream;
+ *   'k'  sink: a u64 (little-endian) n, then n bytes, answered with one
+ *        byte; again, until the end of the stream;
+ *   'o'  source: a u64 n, answered with n bytes; again, until the end.
+ * bench/py_bench.py runs it as the same far end for both the socket module
+ * and the package, in a process of its own (no shared GIL). One thread
+ * serves all the connections (the same thread for both implementations,
+ * so that the scheduler treats them alike): epoll_wait, then it serves the
+ * connection that has something, a sink's or a source's request to the
+ * end with blocking calls (the client waits on one connection at a time). */
+
+struct py_conn {
+    int fd;
+    char mode; /* 0 until the first byte came */
+};
+
+/* Serves what arrived on c; 0 when the connection is done. */
+static int py_serve(struct py_conn *c, char *buf) {
+    if (!c->mode) return raw_recv_all(c->fd, &c->mode, 1) == 0;
+    if (c->mode == 'e') {
+        ssize_t k;
+        do k = recv(c->fd, buf, CHUNK, 0);
+        while (k < 0 && errno == EINTR);
+        return k > 0 && raw_send_all(c->fd, buf, (size_t)k) == 0;
+    }
+    uint64_t n;
+    if ((c->mode != 'k' && c->mode != 'o') || raw_recv_all(c->fd, &n, sizeof n)) return 0;
+    while (n) {
+        size_t m = n < CHUNK ? (size_t)n : CHUNK;
+        if (c->mode == 'o') {
+            if (raw_send_all(c->fd, buf, m)) return 0;
+            n -= m;
+            continue;
+        }
+        ssize_t k = recv(c->fd, buf, m, 0);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return 0;
+        n -= (uint64_t)k;
+    }
+    return c->mode == 'o' || raw_send_all(c->fd, "k", 1) == 0;
+}
+
+static void pyserver(void) {
+    int port;
+    int l = raw_listener(&port);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event e = {.events = EPOLLIN, .data.ptr = NULL};
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, l, &e)) die("pyserver epoll");
+    struct epoll_event in = {.events = EPOLLIN, .data.ptr = &in};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, STDIN_FILENO, &in)) die("pyserver: stdin must be a pipe or a terminal (its end stops the server)");
+    char *buf = calloc(1, CHUNK);
+    printf("PORT %d\n", port);
+    fflush(stdout);
+    for (;;) {
+        struct epoll_event ev[16];
+        int k = epoll_wait(ep, ev, 16, -1);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) die("pyserver epoll_wait");
+        for (int i = 0; i < k; i++) {
+            if (ev[i].data.ptr == &in) {
+                char c[64];
+                if (read(STDIN_FILENO, c, sizeof c) <= 0) goto done; /* the client is done (or gone) */
+            } else if (!ev[i].data.ptr) {
+                int fd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+                if (fd < 0) continue;
+                raw_nodelay(fd);
+                struct py_conn *c = calloc(1, sizeof *c);
+                c->fd = fd;
+                struct epoll_event ce = {.events = EPOLLIN, .data.ptr = c};
+                if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ce)) die("pyserver epoll_ctl");
+            } else {
+                struct py_conn *c = ev[i].data.ptr;
+                if (!py_serve(c, buf)) {
+                    close(c->fd); /* leaves the epoll set */
+                    free(c);
+                }
+            }
+        }
+    }
+done:
+    free(buf);
+    close(ep);
+    close(l);
 }
 
 /* ---- TLS --------------------------------------------------------------------- */
@@ -1411,15 +1829,24 @@ static int run_tls(const char *fig, const char *impl, long amount, const char *k
 
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN); /* only for the raw and SDL peers; the library needs none */
+    if (argc == 2 && strcmp(argv[1], "pyserver") == 0) {
+        pyserver();
+        return 0;
+    }
     if (argc < 3) {
-        fprintf(stderr, "usage: bench bulk|pingpong|udsbulk|udspingpong|churn|idle|groupwait|groupecho|var|tlsbulk|tlshs|tlsinfo impl [amount [rounds]]\n");
+        fprintf(stderr, "usage: bench bulk|pingpong|udsbulk|udspingpong|churn|idle|groupwait|groupecho|var|tlsbulk|tlshs|tlsinfo impl [amount [rounds]]\n"
+                        "       bench pyserver\n");
         return 2;
     }
     const char *fig = argv[1], *impl = argv[2];
     long amount = argc > 3 ? atol(argv[3]) : 0;
-    if (strcmp(fig, "bulk") == 0) {
+    int side = strcmp(impl, "raw+sptcp") == 0; /* both in one process, alternating segments */
+    if (strcmp(fig, "pyserver") == 0) {
+        pyserver();
+    } else if (strcmp(fig, "bulk") == 0) {
         size_t total = (size_t)(amount ? amount : 1024) << 20;
-        if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) bulk_blocking("bulk", impl, 0, total);
+        if (side) bulk_side("bulk", 0, total);
+        else if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) bulk_blocking("bulk", impl, 0, total);
 #ifdef HAVE_LIBUV
         else if (!strcmp(impl, "libuv")) run_libuv(0, total);
 #endif
@@ -1429,7 +1856,8 @@ int main(int argc, char **argv) {
         else { printf("SKIPPED bulk %s not built\n", impl); }
     } else if (strcmp(fig, "pingpong") == 0) {
         size_t n = (size_t)(amount ? amount : 100000);
-        if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) pingpong_blocking("pingpong", impl, 0, n);
+        if (side) pingpong_side("pingpong", 0, n);
+        else if (!strcmp(impl, "raw") || !strcmp(impl, "sptcp")) pingpong_blocking("pingpong", impl, 0, n);
 #ifdef HAVE_LIBUV
         else if (!strcmp(impl, "libuv")) run_libuv(1, n);
 #endif
@@ -1439,15 +1867,19 @@ int main(int argc, char **argv) {
         else { printf("SKIPPED pingpong %s not built\n", impl); }
     } else if (strcmp(fig, "udsbulk") == 0 || strcmp(fig, "udspingpong") == 0) {
         int bulk = strcmp(fig, "udsbulk") == 0;
-        if (strcmp(impl, "raw") && strcmp(impl, "sptcp")) {
-            fprintf(stderr, "bench: %s: implementation raw or sptcp\n", fig);
+        if (strcmp(impl, "raw") && strcmp(impl, "sptcp") && !side) {
+            fprintf(stderr, "bench: %s: implementation raw, sptcp or raw+sptcp\n", fig);
             return 2;
         }
-        if (bulk) bulk_blocking(fig, impl, 1, (size_t)(amount ? amount : 1024) << 20);
-        else pingpong_blocking(fig, impl, 1, (size_t)(amount ? amount : 100000));
+        size_t total = (size_t)(amount ? amount : 1024) << 20, n = (size_t)(amount ? amount : 100000);
+        if (bulk && side) bulk_side(fig, 1, total);
+        else if (bulk) bulk_blocking(fig, impl, 1, total);
+        else if (side) pingpong_side(fig, 1, n);
+        else pingpong_blocking(fig, impl, 1, n);
         uds_cleanup();
     } else if (strcmp(fig, "churn") == 0) {
-        churn(impl, (size_t)(amount ? amount : 2000));
+        if (side) churn_side((size_t)(amount ? amount : 2000));
+        else churn(impl, (size_t)(amount ? amount : 2000));
     } else if (strcmp(fig, "idle") == 0) {
         idle((size_t)(amount ? amount : 1000));
     } else if (strcmp(fig, "groupwait") == 0) {
