@@ -46,13 +46,9 @@ def _in(data: bytes | bytearray | memoryview) -> tuple[Any, int]:
     return _in(bytes(view))
 
 
-def _live(peer: StreamPeer) -> int:
-    """The peer's native handle, or ValueError when it was freed: the slow
-    path of the hot calls, which read `_handle` directly when the peer is
-    plainly usable."""
-    return peer.handle
-
-
+# The hot calls below read `_handle` directly when the peer is plainly
+# usable (not freed, not taken by a StreamPeerTLS) and fall back to the
+# `handle` property, which raises or detaches, otherwise.
 _OK = Error.OK
 
 
@@ -228,7 +224,7 @@ class StreamPeer:
         socket peer's io_timeout_ms can limit the wait: ERR_TIMEOUT)."""
         h = self._handle
         if not h or self._owner is not None:
-            h = _live(self)
+            h = self.handle
         if type(data) is bytes:
             code = _put_data_bytes(h, data, len(data))
         else:
@@ -259,7 +255,7 @@ class StreamPeer:
             return Error.ERR_OUT_OF_MEMORY, b""  # Godot's script API
         h = self._handle
         if not h or self._owner is not None:
-            h = _live(self)
+            h = self.handle
         got = c_size_t()
         if nbytes >= _DIRECT_READ and _bytes_new is not None:
             out = _bytes_new(None, nbytes)
@@ -355,7 +351,7 @@ class StreamPeer:
         Python values Godot cannot hold (nothing is sent then)."""
         peer = self._handle
         if not peer or self._owner is not None:
-            peer = _live(self)
+            peer = self.handle
         h = to_handle(value)
         try:
             code = lib.sptcp_put_var(peer, h, full_objects)
@@ -368,7 +364,7 @@ class StreamPeer:
         GodotError when reading or decoding fails."""
         peer = self._handle
         if not peer or self._owner is not None:
-            peer = _live(self)
+            peer = self.handle
         out = c_void_p()
         check(lib.sptcp_get_var(peer, allow_objects, out))
         try:
@@ -384,11 +380,11 @@ def _typed_put(kind: str, py: type, doc: str) -> Any:
     def put(self: StreamPeer, value: Any) -> Error:
         h = self._handle
         if not h or self._owner is not None:
-            h = _live(self)
+            h = self.handle
         code = fn(h, value)
         return _OK if not code else to_error(code)
 
-    put.__name__ = put.__qualname__ = "put_" + kind
+    put.__name__ = "put_" + kind
     put.__qualname__ = "StreamPeer.put_" + kind
     put.__doc__ = doc
     put.__annotations__ = {"value": py.__name__, "return": "Error"}
@@ -402,7 +398,7 @@ def _typed_get(kind: str, ctype: Any, py: type, doc: str) -> Any:
     def get(self: StreamPeer) -> Any:
         h = self._handle
         if not h or self._owner is not None:
-            h = _live(self)
+            h = self.handle
         out = ctype()
         code = fn(h, out)  # ctypes passes it by reference (its fastest way)
         if code:

@@ -639,12 +639,18 @@ impl SocketStream {
         let rest = &self.ahead[self.ahead_pos..];
         let n = rest.len().min(buf.len());
         buf[..n].copy_from_slice(&rest[..n]);
+        self.skip_ahead(n);
+        n
+    }
+
+    /// Marks the first `n` unread bytes of the read-ahead as read (the
+    /// buffer keeps its capacity once empty).
+    fn skip_ahead(&mut self, n: usize) {
         self.ahead_pos += n;
         if self.ahead_pos == self.ahead.len() {
             self.ahead.clear();
             self.ahead_pos = 0;
         }
-        n
     }
 
     /// Bytes received but not read yet.
@@ -807,11 +813,7 @@ impl StreamPeer for SocketStream {
 
     fn consume(&mut self, n: usize) {
         let n = n.min(self.ahead_len());
-        self.ahead_pos += n;
-        if self.ahead_pos == self.ahead.len() {
-            self.ahead.clear();
-            self.ahead_pos = 0;
-        }
+        self.skip_ahead(n);
         self.received += n as u64;
         self.sync_buffered();
     }
