@@ -5,8 +5,8 @@
 
 use super::encode::FLAG_64;
 use super::{
-    Array, ContainerType, Dictionary, Format, NodePath, Object, Text, Variant, VariantType,
-    MAX_DEPTH,
+    Array, ContainerType, Dictionary, Format, NodePath, Numbers, Object, Text, Variant,
+    VariantType, MAX_DEPTH,
 };
 use crate::core::error::{fail, Error, Result};
 
@@ -77,6 +77,14 @@ enum Open {
     Object(Text, Vec<(Text, Variant)>, usize),
 }
 
+thread_local! {
+    /// [`Reader::variant`]'s stack of open containers, kept between calls.
+    static OPEN: std::cell::Cell<Vec<Open>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The deepest stack [`OPEN`] keeps (levels of nesting).
+const KEPT_OPEN: usize = 64;
+
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
@@ -93,15 +101,25 @@ impl Reader<'_> {
         self.buf.len().saturating_sub(self.pos)
     }
 
+    #[inline]
     fn take(&mut self, n: usize, what: &str) -> Result<&[u8]> {
-        if self.left() < n {
-            return invalid(&format!("{what}: needs {n} bytes, {} left", self.left()));
+        match self.buf.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(s) => {
+                self.pos += n;
+                Ok(s)
+            }
+            None => self.short(n, what),
         }
-        let s = &self.buf[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(s)
     }
 
+    /// The failure of [`Reader::take`], out of its way.
+    #[cold]
+    #[inline(never)]
+    fn short<T>(&self, n: usize, what: &str) -> Result<T> {
+        invalid(&format!("{what}: needs {n} bytes, {} left", self.left()))
+    }
+
+    #[inline]
     fn bytes<const N: usize>(&mut self, what: &str) -> Result<[u8; N]> {
         let mut a = [0u8; N];
         a.copy_from_slice(self.take(N, what)?);
@@ -202,7 +220,23 @@ impl Reader<'_> {
     /// few dozen bytes a level, at most 1024 levels), never the thread's
     /// stack.
     fn variant(&mut self) -> Result<Variant> {
-        let mut stack: Vec<Open> = Vec::new();
+        let first = match self.start()? {
+            Start::Value(v) => return Ok(v),
+            Start::Open(open) => open,
+        };
+        // The thread's stack from its last decode, so a message does not
+        // allocate one; a stack that grew large is not kept.
+        let mut stack = OPEN.take();
+        stack.push(first);
+        let v = self.variant_on(&mut stack);
+        stack.clear();
+        if stack.capacity() <= KEPT_OPEN {
+            OPEN.set(stack);
+        }
+        v
+    }
+
+    fn variant_on(&mut self, stack: &mut Vec<Open>) -> Result<Variant> {
         loop {
             if stack.len() > MAX_DEPTH {
                 return fail(
@@ -319,23 +353,23 @@ impl Reader<'_> {
             TYPE_STRING => Variant::String(self.string()?),
             TYPE_STRING_NAME => Variant::StringName(self.string()?),
             TYPE_COLOR => {
-                let c = (0..4)
-                    .map(|_| self.f32("a color").map(f64::from))
-                    .collect::<Result<Vec<_>>>()?;
-                Variant::Math(t, c)
+                let mut c = [0.0; 4];
+                for x in &mut c {
+                    *x = f64::from(self.f32("a color")?);
+                }
+                Variant::Math(t, Numbers::new(&c))
             }
             _ if t.math_len().is_some() => {
                 let n = t.math_len().expect("checked");
-                let c = (0..n)
-                    .map(|_| {
-                        if t.is_integer_math() {
-                            self.i32("an int").map(f64::from)
-                        } else {
-                            self.real(wide)
-                        }
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Variant::Math(t, c)
+                let mut c = [0.0; 16]; // the most a math type holds (Projection)
+                for x in &mut c[..n] {
+                    *x = if t.is_integer_math() {
+                        f64::from(self.i32("an int")?)
+                    } else {
+                        self.real(wide)?
+                    };
+                }
+                Variant::Math(t, Numbers::new(&c[..n]))
             }
             TYPE_NODE_PATH => self.node_path()?,
             TYPE_RID => match self.format {
@@ -346,7 +380,7 @@ impl Reader<'_> {
             TYPE_SIGNAL => {
                 let name = self.string()?;
                 Variant::Signal {
-                    name,
+                    name: Box::new(name),
                     object: self.u64("a signal's object")?,
                 }
             }

@@ -104,12 +104,17 @@ impl Writer {
     }
 
     /// Godot's `_encode_string`: u32 byte length, bytes, zero pad to 4.
-    fn string(&mut self, s: &str) -> Result<()> {
+    fn string(&mut self, s: &[u8]) -> Result<()> {
         let n = count(s.len(), "a string")?;
         self.u32(n);
-        self.out.extend_from_slice(s.as_bytes());
+        self.out.extend_from_slice(s);
         self.pad(s.len());
         Ok(())
+    }
+
+    /// A [`Text`] as a string (its bytes are UTF-8 already).
+    fn text(&mut self, s: &Text) -> Result<()> {
+        self.string(s.bytes())
     }
 
     /// The header word: the type id in this format, plus flags.
@@ -137,9 +142,9 @@ impl Writer {
                 self.u32(*b as u32);
                 Ok(())
             }
-            ContainerType::ClassName(name) if self.full_objects => self.string(name.as_str()),
-            ContainerType::Script(path) if self.full_objects => self.string(path.as_str()),
-            _ => self.string("EncodedObjectAsID"),
+            ContainerType::ClassName(name) if self.full_objects => self.text(name),
+            ContainerType::Script(path) if self.full_objects => self.text(path),
+            _ => self.string(b"EncodedObjectAsID"),
         }
     }
 
@@ -155,11 +160,15 @@ impl Writer {
     /// Writes `v` and everything in it, without recursion: the values still
     /// to write wait on an explicit stack, deepest last.
     fn variant(&mut self, v: &Variant) -> Result<()> {
-        let mut todo: Vec<(Item<'_>, usize)> = vec![(Item::Value(v), 0)];
+        if !v.is_container() {
+            return self.one(v); // nothing inside: no stack
+        }
+        let mut todo: Vec<(Item<'_>, usize)> = Vec::with_capacity(16);
+        todo.push((Item::Value(v), 0));
         while let Some((item, depth)) = todo.pop() {
             let v = match item {
                 Item::Name(name) => {
-                    self.string(name.as_str())?;
+                    self.text(name)?;
                     continue;
                 }
                 Item::Value(v) => v,
@@ -228,7 +237,7 @@ impl Writer {
             }
             Variant::String(s) | Variant::StringName(s) => {
                 self.header(t, 0)?;
-                self.string(s.as_str())?;
+                self.text(s)?;
             }
             Variant::Math(mt, c) => {
                 self.header(t, 0)?;
@@ -246,7 +255,7 @@ impl Writer {
                 self.u32(count(p.subnames.len(), "a node path")?);
                 self.u32(u32::from(p.absolute));
                 for part in p.names.iter().chain(&p.subnames) {
-                    self.string(part.as_str())?;
+                    self.text(part)?;
                 }
             }
             Variant::Rid(id) => {
@@ -259,7 +268,7 @@ impl Writer {
             Variant::Callable => self.header(t, 0)?,
             Variant::Signal { name, object } => {
                 self.header(t, 0)?;
-                self.string(name.as_str())?;
+                self.text(name)?;
                 self.u64(*object);
             }
             Variant::Dictionary(d) => {
@@ -355,7 +364,7 @@ impl Writer {
                     );
                 }
                 self.header(t, 0)?;
-                self.string(class.as_str())?;
+                self.text(class)?;
                 self.u32(count(properties.len(), "an object's properties")?);
                 Ok(())
             }

@@ -163,32 +163,79 @@ impl Format {
 }
 
 /// Text held by a Variant: valid UTF-8 without NUL bytes, stored with its
-/// NUL terminator so C can borrow it as is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub struct Text(CString);
+/// NUL terminator so C can borrow it as is. Short text (the keys and
+/// names of a game message) lives inline, without an allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Text(Repr);
+
+/// Up to this many bytes a [`Text`] holds inline.
+const INLINE_TEXT: usize = 21;
+
+/// Always `Inline` when the text fits, zero-filled after its bytes, so
+/// equal texts have equal representations (the derived `==` and hash).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_TEXT + 1],
+    },
+    Heap(CString),
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text(Repr::Inline {
+            len: 0,
+            bytes: [0; INLINE_TEXT + 1],
+        })
+    }
+}
 
 impl Text {
     /// `None` when `s` contains a NUL byte.
     pub fn new(s: &str) -> Option<Text> {
-        CString::new(s).ok().map(Text)
+        if s.len() > INLINE_TEXT {
+            return CString::new(s).ok().map(|c| Text(Repr::Heap(c)));
+        }
+        if s.as_bytes().contains(&0) {
+            return None;
+        }
+        let mut bytes = [0; INLINE_TEXT + 1];
+        bytes[..s.len()].copy_from_slice(s.as_bytes());
+        Some(Text(Repr::Inline {
+            len: s.len() as u8,
+            bytes,
+        }))
     }
 
     /// Text up to the first NUL (Godot's decoders stop there too).
     pub fn until_nul(s: &str) -> Text {
         let end = s.find('\0').unwrap_or(s.len());
-        Text(CString::new(&s[..end]).expect("no NUL before `end`"))
+        Text::new(&s[..end]).expect("no NUL before `end`")
+    }
+
+    /// The bytes, without the NUL.
+    pub fn bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Repr::Heap(c) => c.as_bytes(),
+        }
     }
 
     pub fn as_str(&self) -> &str {
-        self.0.to_str().expect("Text is built from &str")
+        std::str::from_utf8(self.bytes()).expect("Text is built from &str")
     }
 
     pub fn as_c(&self) -> &CStr {
-        &self.0
+        match &self.0 {
+            Repr::Inline { len, bytes } => CStr::from_bytes_with_nul(&bytes[..=usize::from(*len)])
+                .expect("inline text ends at its NUL"),
+            Repr::Heap(c) => c,
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.0.as_bytes().len()
+        self.bytes().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -501,6 +548,44 @@ impl Drop for Object {
     }
 }
 
+/// The numbers of a math value. Two of them (Vector2, Vector2i: what 2D
+/// games send most) are held inline, so such a value allocates nothing;
+/// more are on the heap.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Numbers {
+    Two([f64; 2]),
+    More(Box<[f64]>),
+}
+
+impl Numbers {
+    pub fn new(c: &[f64]) -> Numbers {
+        match c {
+            [x, y] => Numbers::Two([*x, *y]),
+            _ => Numbers::More(c.into()),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Numbers {
+    type Item = &'a f64;
+    type IntoIter = std::slice::Iter<'a, f64>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::ops::Deref for Numbers {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        match self {
+            Numbers::Two(c) => c,
+            Numbers::More(c) => c,
+        }
+    }
+}
+
 /// One Godot value.
 #[derive(Debug, Default)]
 pub enum Variant {
@@ -512,14 +597,15 @@ pub enum Variant {
     String(Text),
     /// The math types, VECTOR2 … PROJECTION and COLOR, as numbers in
     /// Godot's order (integers for the *I types).
-    Math(VariantType, Vec<f64>),
+    Math(VariantType, Numbers),
     StringName(Text),
     NodePath(Box<NodePath>),
     Rid(u64),
     Object(Object),
     Callable,
     Signal {
-        name: Text,
+        /// Boxed: the rarely sent Signal keeps every Variant at 32 bytes.
+        name: Box<Text>,
         object: u64,
     },
     Dictionary(Box<Dictionary>),
@@ -592,7 +678,7 @@ impl Variant {
         {
             return None;
         }
-        Some(Variant::Math(t, c.to_vec()))
+        Some(Variant::Math(t, Numbers::new(c)))
     }
 
     /// How many levels of containers this value holds: 0 for a plain
@@ -789,6 +875,10 @@ impl Variant {
     /// (Looking up a dictionary key compares keys, which nests one call per
     /// level of dictionaries used as keys inside keys.)
     fn compare(&self, other: &Variant, as_key: bool) -> bool {
+        if !(self.is_container() && other.is_container()) {
+            // Nothing inside one of them: the shallow comparison is all.
+            return self.shallow_eq(other, as_key);
+        }
         let mut todo = vec![(self, other)];
         while let Some((a, b)) = todo.pop() {
             if !a.shallow_eq(b, as_key) {
@@ -826,7 +916,7 @@ impl Variant {
             (V::Int(a), V::Float(b)) | (V::Float(b), V::Int(a)) => !as_key && (*a as f64) == *b,
             (V::String(a), V::String(b)) | (V::StringName(a), V::StringName(b)) => a == b,
             (V::Math(ta, a), V::Math(tb, b)) => {
-                ta == tb && a.iter().zip(b).all(|(x, y)| feq(*x, *y))
+                ta == tb && a.iter().zip(b.iter()).all(|(x, y)| feq(*x, *y))
             }
             (V::NodePath(a), V::NodePath(b)) => a == b,
             (V::Rid(a), V::Rid(b)) => a == b,

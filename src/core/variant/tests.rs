@@ -202,7 +202,7 @@ fn every_type() -> Vec<Variant> {
         Variant::Object(Object::Id(77)),
         Variant::Callable,
         Variant::Signal {
-            name: t("hit"),
+            name: Box::new(t("hit")),
             object: 5,
         },
         Variant::dictionary(d),
@@ -660,4 +660,104 @@ fn dictionary_small_and_indexed_agree() {
         let copy = Variant::dictionary(d).clone();
         assert_eq!(copy.len(), 2 * n);
     }
+}
+
+#[test]
+fn text_inline_and_on_the_heap_agree() {
+    use std::collections::hash_map::DefaultHasher;
+    let hash = |x: &Text| {
+        let mut h = DefaultHasher::new();
+        x.hash(&mut h);
+        h.finish()
+    };
+    // Lengths on both sides of the inline limit, with multi-byte UTF-8.
+    for n in 0..=40 {
+        let s: String = "aé€".chars().cycle().take(n).collect();
+        let x = t(&s);
+        assert_eq!(x.as_str(), s);
+        assert_eq!(x.len(), s.len());
+        assert_eq!(x.bytes(), s.as_bytes());
+        assert_eq!(x.as_c().to_bytes_with_nul().last(), Some(&0));
+        assert_eq!(x.as_c().to_str().unwrap(), s);
+        assert_eq!(x, x.clone());
+        assert_eq!(hash(&x), hash(&t(&s)));
+        assert_eq!(Text::until_nul(&format!("{s}\0tail")), x);
+        let mut with_nul = s.clone();
+        let mid = s.char_indices().nth(n / 2).map_or(s.len(), |(i, _)| i);
+        with_nul.insert(mid, '\0');
+        assert!(Text::new(&with_nul).is_none(), "n = {n}");
+        // One byte more is another text, inline or not.
+        assert_ne!(t(&format!("{s}x")), x);
+        let back = back(&g4(&Variant::String(x.clone())));
+        assert!(matches!(&back, Variant::String(b) if *b == x));
+    }
+    assert_eq!(Text::default(), t(""));
+    assert!(Text::default().is_empty());
+}
+
+#[test]
+fn math_values_of_every_size_round_trip() {
+    for (ty, n) in [
+        (VariantType::TYPE_VECTOR2, 2),
+        (VariantType::TYPE_VECTOR2I, 2),
+        (VariantType::TYPE_VECTOR3, 3),
+        (VariantType::TYPE_COLOR, 4),
+        (VariantType::TYPE_PROJECTION, 16),
+    ] {
+        let c: Vec<f64> = (0..n).map(|i| i as f64 - 3.0).collect();
+        let v = Variant::math(ty, &c).unwrap();
+        let back = back(&g4(&v));
+        assert!(
+            matches!(&back, Variant::Math(bt, bc) if *bt == ty && bc[..] == c[..]),
+            "{ty:?}"
+        );
+        assert!(back.godot_eq(&v));
+        let mut other = c.clone();
+        other[n - 1] += 1.0;
+        assert!(!Variant::math(ty, &other).unwrap().godot_eq(&v));
+    }
+}
+
+#[test]
+fn the_decoders_kept_stack_survives_failures() {
+    // A message that fails deep inside, then a good one, then a deep one,
+    // then a shallow one: each decodes as if it were the first.
+    let nested = |levels: usize, inner: &str| {
+        let mut b = Vec::new();
+        for _ in 0..levels {
+            b.extend_from_slice(&hex("1c000000 01000000"));
+        }
+        b.extend_from_slice(&hex(inner));
+        b
+    };
+    let good = g4(&Variant::dictionary({
+        let mut d = Dictionary::default();
+        d.set(Variant::String(t("k")), Variant::Int(1));
+        d
+    }));
+    for levels in [1, 3, 100, 1000] {
+        // 0x7f is no type: the innermost value fails.
+        assert!(decode(&nested(levels, "7f000000"), Format::Godot4, false).is_err());
+        let v = back(&good);
+        assert!(matches!(&v, Variant::Dictionary(d) if d.len() == 1));
+        let (deep, _) =
+            decode(&nested(levels, "02000000 05000000"), Format::Godot4, false).unwrap();
+        assert_eq!(deep.depth(), levels);
+        assert!(matches!(back(&hex("02000000 07000000")), Variant::Int(7)));
+    }
+}
+
+#[test]
+fn leaves_and_containers_compare_by_type() {
+    let one = Variant::Int(1);
+    let arr = Variant::array(Array {
+        elem_type: ContainerType::None,
+        items: vec![Variant::Int(1)],
+    });
+    assert!(!one.godot_eq(&arr) && !arr.godot_eq(&one));
+    assert!(arr.godot_eq(&arr.clone()));
+    assert!(!one.same_key(&Variant::Float(1.0)));
+    assert!(one.godot_eq(&Variant::Float(1.0)));
+    assert!(Variant::Float(f64::NAN).same_key(&Variant::Float(f64::NAN)));
+    assert!(!Variant::Float(f64::NAN).godot_eq(&Variant::Float(f64::NAN)));
 }

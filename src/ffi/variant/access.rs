@@ -72,7 +72,7 @@ pub extern "C" fn sptcp_variant_get_string(
             let t = match x {
                 Variant::String(t) | Variant::StringName(t) => t,
                 Variant::NodePath(p) => p.text(),
-                Variant::Signal { name, .. } => name,
+                Variant::Signal { name, .. } => &**name,
                 _ => return Err(wrong_type(func, x)),
             };
             put_out(out, t.as_c().as_ptr());
@@ -109,7 +109,7 @@ pub extern "C" fn sptcp_variant_get_math(
                     format!("{func}: room for {cap} numbers, {} needed", c.len()),
                 ));
             }
-            let dst = cx.bytes_mut(out.cast(), std::mem::size_of_val(c.as_slice()), "out")?;
+            let dst = cx.bytes_mut(out.cast(), std::mem::size_of_val(&c[..]), "out")?;
             for (chunk, x) in dst.chunks_exact_mut(8).zip(c) {
                 chunk.copy_from_slice(&x.to_ne_bytes());
             }

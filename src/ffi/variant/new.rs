@@ -145,7 +145,7 @@ pub extern "C" fn sptcp_variant_new_signal(
     export!(|cx| {
         make(|| {
             Ok(Variant::Signal {
-                name: text_arg(cx, name, "name")?,
+                name: Box::new(text_arg(cx, name, "name")?),
                 object: object_id,
             })
         })
