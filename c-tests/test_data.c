@@ -315,6 +315,134 @@ static void read_ahead_is_invisible(sptcp_server *s) {
     sptcp_peer_free(c);
 }
 
+/* The far end of kernel_waits, run on its own thread: after a pause, the
+ * bytes of one step, in one send or split in two with a pause between. */
+struct step {
+    int fd;
+    const uint8_t *data;
+    size_t len;
+    size_t split; /* 0: one send; else the first send's length */
+    int then;     /* 0: nothing; 1: close (FIN); 2: reset */
+};
+
+static void *run_step(void *arg) {
+    struct step *st = arg;
+    sleep_ms(50);
+    size_t first = st->split ? st->split : st->len;
+    send(st->fd, (const char *)st->data, (int)first, RAW_NOSIGNAL);
+    if (first < st->len) {
+        sleep_ms(50);
+        send(st->fd, (const char *)st->data + first, (int)(st->len - first), RAW_NOSIGNAL);
+    }
+    if (st->then == 1) {
+        raw_close(st->fd);
+    } else if (st->then == 2) {
+        raw_reset(st->fd);
+    }
+    return NULL;
+}
+
+static void step(struct step *st, pthread_t *t) {
+    pthread_create(t, NULL, run_step, st);
+}
+
+/* A client whose first blocking read had to wait (so, on Unix, its later
+ * waits happen in the kernel); returns the raw far end, or -1. */
+static int waiting_client(sptcp_peer **c) {
+    int fd = raw_pair(c);
+    CHECK(fd >= 0);
+    if (fd < 0) {
+        return -1;
+    }
+    const uint8_t one[4] = {1, 0, 0, 0};
+    struct step st = {fd, one, 4, 0, 0};
+    pthread_t t;
+    step(&st, &t);
+    uint32_t v = 0;
+    CHECK(sptcp_get_u32(*c, &v) == SPTCP_OK && v == 1);
+    pthread_join(t, NULL);
+    return fd;
+}
+
+/* Blocking reads and writes once the waits are in the kernel: a value in
+ * two pieces, several values in one piece, a write, the end of the stream
+ * in the middle of a value, a reset during a read and before a write. */
+static void kernel_waits(void) {
+    sptcp_peer *c = NULL;
+    int fd = waiting_client(&c);
+    if (fd < 0) {
+        sptcp_peer_free(c);
+        return;
+    }
+    pthread_t t;
+    uint32_t v = 0;
+    size_t got = 99;
+    CHECK_EQ(sptcp_get_data(c, NULL, 0, &got), SPTCP_OK); /* nothing asked: no wait */
+    CHECK_EQ(got, 0);
+    const uint8_t two_three[8] = {2, 0, 0, 0, 3, 0, 0, 0};
+    struct step halves = {fd, two_three, 8, 2, 0};
+    step(&halves, &t);
+    CHECK(sptcp_get_u32(c, &v) == SPTCP_OK && v == 2);
+    pthread_join(t, NULL);
+    CHECK_EQ(sptcp_get_available_bytes(c), 4);
+    if (sptcp_get_available_bytes(c) == 4) { /* else the read would wait for ever */
+        CHECK(sptcp_get_u32(c, &v) == SPTCP_OK && v == 3);
+    }
+    CHECK_EQ(sptcp_get_available_bytes(c), 0);
+
+    const uint8_t three[12] = {4, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0};
+    struct step whole = {fd, three, 12, 0, 0};
+    step(&whole, &t);
+    for (uint32_t want = 4; want <= 6; want++) {
+        CHECK(sptcp_get_u32(c, &v) == SPTCP_OK && v == want);
+    }
+    pthread_join(t, NULL);
+
+    CHECK_EQ(sptcp_put_u32(c, 7), SPTCP_OK);
+    uint8_t back[4] = {0};
+    CHECK_EQ(recv(fd, (char *)back, 4, MSG_WAITALL), 4);
+    CHECK(back[0] == 7 && back[1] == 0);
+
+    /* Two bytes of a value, then the end of the stream. */
+    const uint8_t half[2] = {8, 0};
+    struct step cut = {fd, half, 2, 0, 1};
+    step(&cut, &t);
+    CHECK_EQ(sptcp_get_u32(c, &v), SPTCP_ERR_FILE_EOF);
+    CHECK_EQ(v, 0);
+    CHECK(strstr(sptcp_last_error_message(), "after 2 of 4 bytes") != NULL);
+    pthread_join(t, NULL);
+    CHECK_EQ(sptcp_get_status(c), SPTCP_STATUS_NONE);
+    sptcp_peer_free(c);
+
+    /* A reset while a read waits. */
+    fd = waiting_client(&c);
+    if (fd >= 0) {
+        struct step reset = {fd, NULL, 0, 0, 2};
+        step(&reset, &t);
+        sptcp_error e = sptcp_get_u32(c, &v);
+#ifdef _WIN32
+        CHECK(e == SPTCP_FAILED || e == SPTCP_ERR_FILE_EOF);
+#else
+        CHECK_EQ(e, SPTCP_FAILED);
+        CHECK(strstr(sptcp_last_error_message(), "reset") != NULL);
+#endif
+        pthread_join(t, NULL);
+        CHECK_EQ(sptcp_get_status(c), SPTCP_STATUS_NONE);
+    }
+    sptcp_peer_free(c);
+
+    /* A reset before a write. */
+    fd = waiting_client(&c);
+    if (fd >= 0) {
+        raw_reset(fd);
+        sleep_ms(50);
+        CHECK_EQ(sptcp_put_u32(c, 9), SPTCP_FAILED);
+        CHECK_EQ(sptcp_get_status(c), SPTCP_STATUS_NONE);
+        CHECK_EQ(sptcp_put_u32(c, 9), SPTCP_FAILED); /* not connected */
+    }
+    sptcp_peer_free(c);
+}
+
 int main(void) {
     sptcp_server *s = sptcp_server_new();
     REQUIRE(start_server(s, "127.0.0.1") > 0);
@@ -325,6 +453,7 @@ int main(void) {
     reset_seen_by_poll();
     reset_seen_by_read();
     stalled_reader();
+    kernel_waits();
     sptcp_server_free(s);
     return check_summary("test_data");
 }

@@ -549,8 +549,36 @@ impl SocketStream {
             );
         }
         let deadline = self.io_deadline(block);
+        // The usual blocking write on a socket whose waits are in the
+        // kernel: one send takes it all.
+        let mut first = 0;
+        if block
+            && self.kernel_waits
+            && deadline.is_none()
+            && !data.is_empty()
+            && self.status == Status::STATUS_CONNECTED
+        {
+            if let Some(open) = &self.open {
+                match sys::send(&open.sock, data, true) {
+                    Ok(n) if n == data.len() => {
+                        self.sent += n as u64;
+                        return (n, Ok(()));
+                    }
+                    // The general path sends the rest.
+                    Ok(n) => first = n,
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) => {
+                        // What the general path does with a failed send.
+                        let f = io_fail(Error::FAILED, what, &e);
+                        self.close();
+                        return (0, Err(f));
+                    }
+                }
+            }
+        }
         let mut switch = Switch::new(self.kernel_untried);
         let (n, r) = self.transfer(what, |sock, sent| {
+            *sent = first;
             send_loop(sock, data, block, what, sent, deadline, &mut switch)
         });
         self.switched(switch);
@@ -572,7 +600,13 @@ impl SocketStream {
             return (0, Err(self.not_connected(what)));
         }
         // Bytes received earlier come first.
-        let got = self.take_ahead(buf);
+        let mut got = self.take_ahead(buf);
+        if got == 0 && !buf.is_empty() && block && self.kernel_waits && buf.len() < READ_AHEAD {
+            if let Some(done) = self.read_at_once(buf) {
+                return done;
+            }
+            got = self.take_ahead(buf);
+        }
         if got == buf.len() || (!block && got > 0) {
             self.received += got as u64;
             self.sync_buffered();
@@ -602,6 +636,45 @@ impl SocketStream {
         self.received += n as u64;
         self.sync_buffered();
         (n, r)
+    }
+
+    /// The usual blocking read of a small value on a socket whose waits are
+    /// in the kernel (nothing buffered): one receive brings all of it, and
+    /// what came after it stays in the read-ahead. `None` when this path
+    /// does not apply (an I/O time limit) or the receive brought less (its
+    /// bytes are in the read-ahead, for the general path to go on from).
+    fn read_at_once(&mut self, buf: &mut [u8]) -> Option<(usize, Result<()>)> {
+        if self.io_deadline(true).is_some() {
+            return None;
+        }
+        let open = self.open.as_ref()?;
+        let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); READ_AHEAD];
+        match sys::recv_uninit(&open.sock, &mut scratch, true) {
+            Ok(bytes) if bytes.len() >= buf.len() => {
+                let (now, later) = bytes.split_at(buf.len());
+                buf.copy_from_slice(now);
+                if !later.is_empty() {
+                    self.ahead.extend_from_slice(later);
+                }
+                self.received += buf.len() as u64;
+                self.sync_buffered();
+                Some((buf.len(), Ok(())))
+            }
+            // Part of it, or the end of the stream (which the general
+            // path's next receive sees again).
+            Ok(bytes) => {
+                self.ahead.extend_from_slice(bytes);
+                None
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+            Err(e) => {
+                // What the general path does with a failed receive.
+                let f = io_fail(Error::FAILED, "get_data", &e);
+                self.close();
+                self.sync_buffered();
+                Some((0, Err(f)))
+            }
+        }
     }
 
     /// Takes note of a switch to kernel waits a read or write tried.
