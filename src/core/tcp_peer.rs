@@ -39,14 +39,7 @@ pub struct TcpPeer {
 
 impl Default for TcpPeer {
     fn default() -> Self {
-        TcpPeer {
-            stream: SocketStream::new(),
-            family: None,
-            bound_to: None,
-            async_connect: false,
-            attempt_delay: DEFAULT_ATTEMPT_DELAY,
-            keepalive: None,
-        }
+        TcpPeer::with_stream(SocketStream::new())
     }
 }
 
@@ -56,12 +49,27 @@ impl TcpPeer {
         TcpPeer::default()
     }
 
-    /// Adopts a socket accepted by a TCP server: CONNECTED at once.
-    pub(crate) fn from_accepted(sock: Socket, remote: SocketAddr) -> TcpPeer {
+    /// The default settings around `stream`. (Not `..TcpPeer::default()`:
+    /// that makes a whole default stream only to drop it.)
+    #[inline]
+    fn with_stream(stream: SocketStream) -> TcpPeer {
         TcpPeer {
-            stream: SocketStream::from_accepted(sock, Some(Endpoint::Ip(remote))),
-            ..TcpPeer::default()
+            stream,
+            family: None,
+            bound_to: None,
+            async_connect: false,
+            attempt_delay: DEFAULT_ATTEMPT_DELAY,
+            keepalive: None,
         }
+    }
+
+    /// Adopts a socket accepted by a TCP server: CONNECTED at once.
+    #[inline]
+    pub(crate) fn from_accepted(sock: Socket, remote: SocketAddr) -> TcpPeer {
+        TcpPeer::with_stream(SocketStream::from_accepted(
+            sock,
+            Some(Endpoint::Ip(remote)),
+        ))
     }
 
     /// Godot's `bind(port, host)`: fixes the local address and port of the
