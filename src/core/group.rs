@@ -545,19 +545,15 @@ impl Group {
     /// member, every bit that holds. Members ready in user space and those
     /// the kernel reports take turns going first, and each kind rotates, so
     /// no member starves when more are ready than `cap`.
-    pub fn wait(
-        &self,
-        timeout: Option<Duration>,
-        cap: usize,
-        out: &mut Vec<(usize, u32)>,
-    ) -> Result<()> {
-        // With no room for events, wait all the same (nothing is consumed:
-        // the group is level-triggered) and report nothing.
-        let mut none = Vec::new();
-        let (cap, out) = if cap == 0 { (1, &mut none) } else { (cap, out) };
+    pub fn wait<R: Ready>(&self, timeout: Option<Duration>, cap: usize, out: &mut R) -> Result<()> {
+        if cap == 0 {
+            // With no room for events, wait all the same (nothing is
+            // consumed: the group is level-triggered) and report nothing.
+            return self.wait(timeout, 1, &mut Vec::<(usize, u32)>::new());
+        }
         let deadline = Deadline::of(timeout);
         let mut g = lock(&self.inner);
-        let start = out.len();
+        let start = out.count();
         // Members' timers end kernel waits early; a wait that ends only for
         // a timer that did not fire (a probe said "not yet") goes on.
         loop {
@@ -568,7 +564,7 @@ impl Group {
                 (a, b) => a.or(b),
             };
             let seen = g.wait_once(limit, cap, out)?;
-            if out.len() > start || seen > 0 || deadline.passed() {
+            if out.count() > start || seen > 0 || deadline.passed() {
                 return Ok(());
             }
         }
@@ -578,24 +574,24 @@ impl Group {
 impl Inner {
     /// One pass: user-space readiness and one kernel wait of up to
     /// `timeout`. Returns how many kernel events came.
-    fn wait_once(
+    fn wait_once<R: Ready>(
         &mut self,
         timeout: Option<Duration>,
         cap: usize,
-        out: &mut Vec<(usize, u32)>,
+        out: &mut R,
     ) -> Result<usize> {
         let g = self;
         g.waits += 1;
         let wait_id = g.waits;
         let user_first = wait_id % 2 == 0;
-        let start = out.len();
+        let start = out.count();
         if user_first {
             take_user(g, wait_id, cap, out);
         }
-        let room = cap - (out.len() - start);
+        let room = cap - (out.count() - start);
         let mut seen = 0;
         if room > 0 {
-            let timeout = if g.user_count > 0 || out.len() > start {
+            let timeout = if g.user_count > 0 || out.count() > start {
                 Some(Duration::ZERO)
             } else {
                 timeout
@@ -611,7 +607,7 @@ impl Inner {
                     | slot.user_ready();
                 if bits != 0 && slot.seen != wait_id {
                     slot.seen = wait_id;
-                    out.push((slot.user_data, bits));
+                    out.push(slot.user_data, bits);
                 }
             }
             seen = events.len();
@@ -619,7 +615,7 @@ impl Inner {
             r.map_err(|e| Failure::new(Error::FAILED, format!("group_wait: {e}")))?;
         }
         if !user_first {
-            let room = cap - (out.len() - start);
+            let room = cap - (out.count() - start);
             take_user(g, wait_id, room, out);
         }
         Ok(seen)
@@ -627,7 +623,7 @@ impl Inner {
 }
 
 /// Reports up to `room` members ready in user space, rotating the queue.
-fn take_user(g: &mut Inner, wait_id: u64, room: usize, out: &mut Vec<(usize, u32)>) {
+fn take_user<R: Ready>(g: &mut Inner, wait_id: u64, room: usize, out: &mut R) {
     let mut reported = 0;
     let mut looked = 0;
     let queued = g.user.len();
@@ -646,10 +642,28 @@ fn take_user(g: &mut Inner, wait_id: u64, room: usize, out: &mut Vec<(usize, u32
         }
         if slot.seen != wait_id {
             slot.seen = wait_id;
-            out.push((slot.user_data, bits));
+            out.push(slot.user_data, bits);
             reported += 1;
         }
         g.user.push_back(token);
+    }
+}
+
+/// Where [`Group::wait`] puts the members that are ready: their
+/// `user_data` and event bits, in order.
+pub trait Ready {
+    /// How many are there so far.
+    fn count(&self) -> usize;
+    fn push(&mut self, user_data: usize, bits: u32);
+}
+
+impl Ready for Vec<(usize, u32)> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn push(&mut self, user_data: usize, bits: u32) {
+        Vec::push(self, (user_data, bits));
     }
 }
 

@@ -68,11 +68,6 @@ pub struct sptcp_event {
     pub events: u32,
 }
 
-thread_local! {
-    /// The events of the last `sptcp_group_wait` on this thread.
-    static READY: std::cell::RefCell<Vec<(usize, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 impl Call {
     /// A wait's `timeout_ms`: -1 no limit, 0 just look, else milliseconds.
     fn timeout(&self, ms: i32) -> Result<Option<Duration>> {
@@ -291,23 +286,40 @@ pub extern "C" fn sptcp_group_wait(
             cx.need(events, "events")?;
         }
         let timeout = cx.timeout(timeout_ms)?;
-        READY.with(|ready| {
-            // One buffer per thread, reused: a wait allocates nothing.
-            let mut ready = ready.borrow_mut();
-            ready.clear();
-            g.wait(timeout, cap, &mut ready)?;
-            for (i, &(user_data, bits)) in ready.iter().enumerate() {
-                let ev = sptcp_event {
-                    user_data: user_data as *mut c_void,
-                    events: bits,
-                };
-                // `i < cap`: the group never reports more than `cap`.
-                put_out(events.wrapping_add(i), ev);
-            }
-            put_out(n, ready.len());
-            Ok(sptcp_error::SPTCP_OK)
-        })
+        // The events go straight into the caller's array.
+        let mut out = Events { events, cap, n: 0 };
+        g.wait(timeout, cap, &mut out)?;
+        put_out(n, out.n);
+        Ok(sptcp_error::SPTCP_OK)
     })
+}
+
+/// The caller's `events` array (`cap` long) as [`group::Ready`]. The group
+/// never reports more than the `cap` it was given; a report past the end
+/// would be dropped, never written.
+struct Events {
+    events: *mut sptcp_event,
+    cap: usize,
+    n: usize,
+}
+
+impl group::Ready for Events {
+    fn count(&self) -> usize {
+        self.n
+    }
+
+    fn push(&mut self, user_data: usize, bits: u32) {
+        debug_assert!(self.n < self.cap, "the group reports at most cap events");
+        if self.n >= self.cap {
+            return;
+        }
+        let ev = sptcp_event {
+            user_data: user_data as *mut c_void,
+            events: bits,
+        };
+        put_out(self.events.wrapping_add(self.n), ev);
+        self.n += 1;
+    }
 }
 
 /// A descriptor that becomes readable when a member may be ready (the
