@@ -77,4 +77,14 @@ else
 fi
 # test_tls reads certificates made here (Wine has no shell for the script).
 sh c-tests/tls_certs.sh "$out/certs" >/dev/null 2>&1 || echo "test-windows: no openssl: test_tls will fail"
+# One Wine server for all the programs, kept until they are done: a
+# program whose Wine starts just as the previous one's server exits on its
+# idle timeout can lose its connection to it ("wine client error: recvmsg:
+# Connection reset by peer") and die without running.
+export WINEPREFIX="${WINEPREFIX:-$(pwd)/build/wineprefix}"
+mkdir -p "$WINEPREFIX"
+WINEDEBUG=-all /usr/lib/wine/wineserver -p 2>/dev/null || true
 BULK_MIB=64 SPTCP_TLS_CERTS="$out/certs" RUNNER=tools/wine-run.sh sh c-tests/run.sh $programs
+status=$?
+/usr/lib/wine/wineserver -k 2>/dev/null || true
+exit $status
