@@ -567,12 +567,7 @@ impl SocketStream {
                     // The general path sends the rest.
                     Ok(n) => first = n,
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    Err(e) => {
-                        // What the general path does with a failed send.
-                        let f = io_fail(Error::FAILED, what, &e);
-                        self.close();
-                        return (0, Err(f));
-                    }
+                    Err(e) => return (0, Err(self.failed(what, &e))),
                 }
             }
         }
@@ -601,11 +596,17 @@ impl SocketStream {
         }
         // Bytes received earlier come first.
         let mut got = self.take_ahead(buf);
-        if got == 0 && !buf.is_empty() && block && self.kernel_waits && buf.len() < READ_AHEAD {
-            if let Some(done) = self.read_at_once(buf) {
-                return done;
+        if got == 0
+            && !buf.is_empty()
+            && block
+            && self.kernel_waits
+            && buf.len() < READ_AHEAD
+            && !self.io_limited(block)
+        {
+            match self.read_at_once(buf, what) {
+                Ok(n) => got = n,
+                Err(f) => return (0, Err(f)),
             }
-            got = self.take_ahead(buf);
         }
         if got == buf.len() || (!block && got > 0) {
             self.received += got as u64;
@@ -639,42 +640,32 @@ impl SocketStream {
     }
 
     /// The usual blocking read of a small value on a socket whose waits are
-    /// in the kernel (nothing buffered): one receive brings all of it, and
-    /// what came after it stays in the read-ahead. `None` when this path
-    /// does not apply (an I/O time limit) or the receive brought less (its
-    /// bytes are in the read-ahead, for the general path to go on from).
-    fn read_at_once(&mut self, buf: &mut [u8]) -> Option<(usize, Result<()>)> {
-        if self.io_deadline(true).is_some() {
-            return None;
-        }
-        let open = self.open.as_ref()?;
-        let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); READ_AHEAD];
-        match sys::recv_uninit(&open.sock, &mut scratch, true) {
-            Ok(bytes) if bytes.len() >= buf.len() => {
-                let (now, later) = bytes.split_at(buf.len());
-                buf.copy_from_slice(now);
-                if !later.is_empty() {
-                    self.ahead.extend_from_slice(later);
-                }
-                self.received += buf.len() as u64;
-                self.sync_buffered();
-                Some((buf.len(), Ok(())))
-            }
-            // Part of it, or the end of the stream (which the general
-            // path's next receive sees again).
-            Ok(bytes) => {
-                self.ahead.extend_from_slice(bytes);
-                None
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => None,
+    /// in the kernel, nothing buffered and no time limit: one receive,
+    /// which usually brings all of `buf` (what came after it stays in the
+    /// read-ahead). Returns how much of `buf` it filled; the caller's
+    /// general path goes on from there when that is not all of it (less
+    /// arrived, the end of the stream, WouldBlock).
+    fn read_at_once(&mut self, buf: &mut [u8], what: &str) -> Result<usize> {
+        let Some(open) = self.open.as_ref() else {
+            return Ok(0);
+        };
+        match recv_ahead(&open.sock, buf, true, &mut self.ahead) {
+            Ok(n) => Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
             Err(e) => {
-                // What the general path does with a failed receive.
-                let f = io_fail(Error::FAILED, "get_data", &e);
-                self.close();
+                let f = self.failed(what, &e);
                 self.sync_buffered();
-                Some((0, Err(f)))
+                Err(f)
             }
         }
+    }
+
+    /// What a failed send or receive does (as `transfer` does for the
+    /// general path): the connection is closed, the failure is FAILED.
+    fn failed(&mut self, what: &str, e: &io::Error) -> Failure {
+        let f = io_fail(Error::FAILED, what, e);
+        self.close();
+        f
     }
 
     /// Takes note of a switch to kernel waits a read or write tried.
@@ -688,8 +679,14 @@ impl SocketStream {
     /// The deadline of a blocking read or write that starts now.
     fn io_deadline(&self, block: bool) -> Option<Instant> {
         self.io_timeout
-            .filter(|t| block && !t.is_zero())
+            .filter(|_| self.io_limited(block))
             .map(|t| Instant::now() + t)
+    }
+
+    /// Whether a blocking read or write (`block`) that starts now has a
+    /// time limit (without reading the clock).
+    fn io_limited(&self, block: bool) -> bool {
+        self.io_timeout.is_some_and(|t| block && !t.is_zero())
     }
 
     /// Puts bytes a read took back in front of the unread ones (a typed
@@ -989,17 +986,10 @@ fn recv_loop(
     // With a deadline, receives never wait in the kernel.
     let kernel_wait = block && waits.deadline.is_none();
     let mut had_to_wait = false;
-    // Never zeroed: only what a receive wrote is read from it.
-    let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); READ_AHEAD];
     while *got < buf.len() {
         let want = buf.len() - *got;
         let received = if want < READ_AHEAD {
-            sys::recv_uninit(sock, &mut scratch, kernel_wait).map(|bytes| {
-                let take = bytes.len().min(want);
-                buf[*got..*got + take].copy_from_slice(&bytes[..take]);
-                ahead.extend_from_slice(&bytes[take..]);
-                take
-            })
+            recv_ahead(sock, &mut buf[*got..], kernel_wait, ahead)
         } else if block && waits.kernel {
             // Large blocking reads: the kernel fills the whole rest in one
             // call where it can.
@@ -1046,6 +1036,19 @@ fn recv_loop(
         waits.poll_first = true;
     }
     Ok(())
+}
+
+/// One receive of up to [`READ_AHEAD`] bytes for a read of less: what
+/// fits goes into `buf`, the rest to the end of `ahead`. Returns how many
+/// bytes went into `buf` (0: the end of the stream).
+fn recv_ahead(sock: &Socket, buf: &mut [u8], wait: bool, ahead: &mut Vec<u8>) -> io::Result<usize> {
+    // Never zeroed: only what the receive wrote is read from it.
+    let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); READ_AHEAD];
+    let bytes = sys::recv_uninit(sock, &mut scratch, wait)?;
+    let take = bytes.len().min(buf.len());
+    buf[..take].copy_from_slice(&bytes[..take]);
+    ahead.extend_from_slice(&bytes[take..]);
+    Ok(take)
 }
 
 /// How a blocking read waits on this socket.
