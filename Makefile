@@ -41,7 +41,7 @@ LIB_ENV := SPTCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so \
            STREAMPEER_TCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so PYTHONPATH=$(abspath python)
 
 .PHONY: all lib lib-debug header demo test lint check-targets check-exports cargo-test c-test check-cxx py-test check-mem check-asan \
-        check-tsan check-sanitizers check-faults check-tls-interop bench bench-smoke fuzz wheel wheel-check \
+        check-tsan check-sanitizers check-faults check-tls-interop bench bench-quick bench-smoke fuzz wheel wheel-check \
         windows test-windows install install-check docs clean FORCE
 
 all: lib
@@ -124,8 +124,13 @@ bench:
 	sh bench/setup.sh
 	$(MAKE) --no-print-directory $(BUILD)/bench/bench
 	$(BUILD)/bench-venv/bin/python bench/run.py --reps $(or $(BENCH_REPS),5) || python3 bench/run.py --reps $(or $(BENCH_REPS),5)
+bench-quick:
+	sh bench/setup.sh
+	$(MAKE) --no-print-directory $(BUILD)/bench/bench
+	$(BUILD)/bench-venv/bin/python bench/run.py --one-cpu --reps $(or $(BENCH_REPS),5) || python3 bench/run.py --one-cpu --reps $(or $(BENCH_REPS),5)
 bench-smoke: $(BUILD)/bench/bench
 	$(PYTHON) bench/run.py --smoke
+	$(PYTHON) bench/run.py --smoke --one-cpu --figures pingpong,var
 fuzz: $(VENV)/.ready lib-debug
 	sh fuzz/run.sh $(abspath $(DEBUG))/libstreampeer_tcp.so $(VENV)/bin/python
 

@@ -1,6 +1,6 @@
 """Runs the benchmarks side by side and writes the results.
 
-    python3 bench/run.py [--smoke] [--reps N] [--max-reps M] [--figures LIST]
+    python3 bench/run.py [--smoke] [--one-cpu] [--reps N] [--max-reps M] [--figures LIST]
 
 Each figure runs for every implementation in turn, round after round, the
 implementations interleaved inside each round so that a noisy machine
@@ -15,6 +15,15 @@ groupwait, groupecho, tlsbulk, tlshs, tlshsrsa, tlsinfo; "uds" means
 udsbulk,udspingpong; "groups" means groupwait,groupecho; "tls" means
 tlsbulk,tlshs,tlshsrsa,tlsinfo; "python" means pybulk,pypingpong) and only
 prints the tables: latest.* keep the last full run.
+
+--one-cpu (`make bench-quick`) runs everything on one CPU (this process
+and every benchmark process it starts inherit the affinity): the two
+ends of a connection take turns on it, so no wake-up has to cross to
+another CPU and the loopback round trip is the quickest this machine
+has (on the 2-core VMs here about 12 µs instead of 60-100 µs). That is
+where the library's own costs per call, per message and per connection
+show most; the results go to bench/results/one-cpu.md and one-cpu.csv
+(latest.* are left as they are).
 
 Ratios from one process. bulk, pingpong, udsbulk, udspingpong and churn
 run raw C and the library in ONE process (`bench <figure> raw+sptcp`):
@@ -72,6 +81,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The CPU every process of the run is pinned to (--one-cpu), or None.
+ONE_CPU = None
 ROOT = os.path.join(HERE, "..")
 BENCH = os.path.join(ROOT, "build", "bench", "bench")
 RESULTS = os.path.join(HERE, "results")
@@ -260,7 +271,13 @@ def main():
     ap.add_argument("--max-reps", type=int, default=12,
                     help="most rounds of a figure whose target ratio's spread is still above 3 %%")
     ap.add_argument("--figures", help="comma-separated figures to run (default: all); only prints the tables")
+    ap.add_argument("--one-cpu", action="store_true",
+                    help="run everything on one CPU (the quickest loopback; writes one-cpu.*)")
     args = ap.parse_args()
+    if args.one_cpu:
+        global ONE_CPU
+        ONE_CPU = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {ONE_CPU})
     # The Unix domain sockets live in a directory under /tmp (the bench
     # makes its own inside it with mkdtemp); removed even if a run is killed.
     with tempfile.TemporaryDirectory(prefix="sptcp-bench-", dir="/tmp") as tmp:
@@ -422,7 +439,7 @@ def write(result, rounds, skipped, idle_sizes, reps, max_reps, smoke, ran=None, 
         return f"{sp * 100:.1f}%" if sp is not None else ""
 
     os.makedirs(RESULTS, exist_ok=True)
-    name = "smoke" if smoke else "latest"
+    name = "smoke" if smoke else "one-cpu" if ONE_CPU is not None else "latest"
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = platform.processor() or platform.machine()
     try:
@@ -447,6 +464,10 @@ def write(result, rounds, skipped, idle_sizes, reps, max_reps, smoke, ran=None, 
         "SOCK_STREAM sockets; libuv and SDL2_net ran in processes of their own (informational). The group echo "
         "server and TLS ratios come from separate processes of each round (no extra rounds).",
     ]
+    if ONE_CPU is not None:
+        lines += ["", f"**Every process of this run was on one CPU** (CPU {ONE_CPU}, `--one-cpu`: `make bench-quick`): "
+                  "the two ends of each connection took turns on it, so no wake-up crossed to another CPU and the "
+                  "loopback round trip is the quickest this machine has; the library's own costs show most here."]
     loop = get(result, "pingpong", "raw", "median_us")
     if loop is not None:
         p99 = get(result, "pingpong", "raw", "p99_us")
@@ -531,7 +552,7 @@ def write(result, rounds, skipped, idle_sizes, reps, max_reps, smoke, ran=None, 
     targets_list(lines, stats, want)
     text = "\n".join(lines) + "\n"
     if not save:
-        print("bench: --figures given: results not written (latest.* keep the last full run)")
+        print(f"bench: --figures given: results not written ({'one-cpu' if ONE_CPU is not None else 'latest'}.* keep the last full run)")
         print(text, end="")
         return
     with open(os.path.join(RESULTS, f"{name}.md"), "w") as f:
@@ -540,7 +561,7 @@ def write(result, rounds, skipped, idle_sizes, reps, max_reps, smoke, ran=None, 
         w = csv.writer(f)
         w.writerow(["figure", "unit", "streampeer_tcp", "raw_c_or_socket", "libuv", "sdl2net", "ratio", "target", "spread"])
         w.writerows([round(c, 3) if isinstance(c, float) else c for c in r] for r in rows)
-    if not smoke:
+    if not smoke and ONE_CPU is None:
         plots(result, idle_sizes)
     print(text, end="")
 
