@@ -64,7 +64,9 @@ def _private(name: str, argtypes: list) -> Any:
 
 
 _put_data_bytes = _private("sptcp_put_data", [c_void_p, ctypes.c_char_p, c_size_t])
-_get_data_to = _private("sptcp_get_data", [c_void_p, c_void_p, c_size_t, ctypes.POINTER(c_size_t)])
+# c_char_p passes a bytes object's own buffer: the new, unshared bytes of
+# a large read (below) is filled there, without asking for its address.
+_get_data_into = _private("sptcp_get_data", [c_void_p, ctypes.c_char_p, c_size_t, ctypes.POINTER(c_size_t)])
 
 # Large reads go straight into a new bytes object, the way C extensions
 # fill one (PyBytes_FromStringAndSize(NULL, n) makes an object nobody else
@@ -75,11 +77,8 @@ try:
     _bytes_new = ctypes.pythonapi["PyBytes_FromStringAndSize"]
     _bytes_new.restype = ctypes.py_object
     _bytes_new.argtypes = [c_void_p, ctypes.c_ssize_t]
-    _bytes_ptr = ctypes.pythonapi["PyBytes_AsString"]
-    _bytes_ptr.restype = c_void_p
-    _bytes_ptr.argtypes = [ctypes.py_object]
 except (AttributeError, OSError):  # not CPython
-    _bytes_new = _bytes_ptr = None
+    _bytes_new = None
 
 
 def _timeout(ms: int) -> int:
@@ -259,7 +258,7 @@ class StreamPeer:
         got = c_size_t()
         if nbytes >= _DIRECT_READ and _bytes_new is not None:
             out = _bytes_new(None, nbytes)
-            code = _get_data_to(h, _bytes_ptr(out), nbytes, got)
+            code = _get_data_into(h, out, nbytes, got)
             n = got.value
             return (_OK if not code else to_error(code)), (out if n == nbytes else out[:n])
         buf = self._scratch(nbytes)
