@@ -77,6 +77,27 @@ enum Open {
     Object(Text, Vec<(Text, Variant)>, usize),
 }
 
+impl Open {
+    /// The finished container.
+    fn finish(self) -> Variant {
+        match self {
+            Open::Array(a, _) => Variant::array(a),
+            Open::Dictionary(d, _, _) => Variant::Dictionary(d),
+            Open::Object(class, properties, _) => Variant::Object(Object::full(class, properties)),
+        }
+    }
+}
+
+/// How far [`Reader::fill_flat`] got.
+enum Flat {
+    /// Every element was read.
+    Full,
+    /// This container came among them (opened, elements to come).
+    Nested(Open),
+    /// Not a kind it fills (an object: its property names come between).
+    NotTried,
+}
+
 thread_local! {
     /// [`Reader::variant`]'s stack of open containers, kept between calls.
     static OPEN: std::cell::Cell<Vec<Open>> = const { std::cell::Cell::new(Vec::new()) };
@@ -160,22 +181,21 @@ impl Reader<'_> {
     /// a NUL; invalid UTF-8 is ERR_INVALID_DATA.
     fn string(&mut self) -> Result<Text> {
         let len = self.u32("a string length")? as usize;
-        let pad = (4 - len % 4) % 4;
-        if len.checked_add(pad).is_none_or(|n| n > self.left()) {
+        let pad = len.wrapping_neg() & 3; // to a multiple of 4
+        let left = self.left();
+        if len.checked_add(pad).is_none_or(|n| n > left) {
             return fail(
                 Error::ERR_FILE_EOF,
-                format!("decode: a string of {len} bytes, {} left", self.left()),
+                format!("decode: a string of {len} bytes, {left} left"),
             );
         }
-        let raw = self.take(len, "a string")?;
-        let raw = raw.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(raw);
-        let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
-        let text = match std::str::from_utf8(&raw[..end]) {
-            Ok(s) => Text::new(s).expect("cut at the first NUL"),
-            Err(_) => return invalid("a string that is not valid UTF-8"),
-        };
-        self.pos += pad;
-        Ok(text)
+        let buf = self.buf;
+        let raw = &buf[self.pos..self.pos + len];
+        self.pos += len + pad;
+        match Text::from_wire(raw) {
+            Some(text) => Ok(text),
+            None => invalid("a string that is not valid UTF-8"),
+        }
     }
 
     /// A count for `n` elements of at least `min_size` bytes each: refused
@@ -220,20 +240,62 @@ impl Reader<'_> {
     /// few dozen bytes a level, at most 1024 levels), never the thread's
     /// stack.
     fn variant(&mut self) -> Result<Variant> {
-        let first = match self.start()? {
+        let mut first = match self.start()? {
             Start::Value(v) => return Ok(v),
             Start::Open(open) => open,
+        };
+        // A container of values that hold no others (most messages) is
+        // filled without the stack.
+        let inner = match self.fill_flat(&mut first)? {
+            Flat::Full => return Ok(first.finish()),
+            Flat::Nested(inner) => Some(inner),
+            Flat::NotTried => None,
         };
         // The thread's stack from its last decode, so a message does not
         // allocate one; a stack that grew large is not kept.
         let mut stack = OPEN.take();
         stack.push(first);
+        stack.extend(inner);
         let v = self.variant_on(&mut stack);
         stack.clear();
         if stack.capacity() <= KEPT_OPEN {
             OPEN.set(stack);
         }
         v
+    }
+
+    /// Fills an array or dictionary that was just opened for as long as
+    /// its elements are whole values; stops at the first container among
+    /// them (which is opened, and returned, for the stack to go on with).
+    fn fill_flat(&mut self, open: &mut Open) -> Result<Flat> {
+        match open {
+            Open::Array(a, left) => {
+                while *left > 0 {
+                    match self.start()? {
+                        Start::Value(v) => a.items.push(v),
+                        Start::Open(inner) => return Ok(Flat::Nested(inner)),
+                    }
+                    *left -= 1;
+                }
+            }
+            Open::Dictionary(d, left, key) => {
+                while *left > 0 {
+                    let v = match self.start()? {
+                        Start::Value(v) => v,
+                        Start::Open(inner) => return Ok(Flat::Nested(inner)),
+                    };
+                    match key.take() {
+                        None => *key = Some(v),
+                        Some(k) => {
+                            d.set(k, v);
+                            *left -= 1;
+                        }
+                    }
+                }
+            }
+            Open::Object(..) => return Ok(Flat::NotTried),
+        }
+        Ok(Flat::Full)
     }
 
     fn variant_on(&mut self, stack: &mut Vec<Open>) -> Result<Variant> {
@@ -287,13 +349,7 @@ impl Reader<'_> {
                 if !full {
                     break;
                 }
-                value = match stack.pop().expect("top exists") {
-                    Open::Array(a, _) => Variant::array(a),
-                    Open::Dictionary(d, _, _) => Variant::Dictionary(d),
-                    Open::Object(class, properties, _) => {
-                        Variant::Object(Object::full(class, properties))
-                    }
-                };
+                value = stack.pop().expect("top exists").finish();
             }
         }
     }
@@ -323,16 +379,19 @@ impl Reader<'_> {
                 Start::Open(Open::Array(a, n))
             }
             Some(TYPE_DICTIONARY) => {
-                let mut d = Box::<Dictionary>::default();
+                let (mut key_type, mut value_type) = Default::default();
                 if godot4 {
-                    d.key_type = self.container_type((header >> 16) & 3)?;
-                    d.value_type = self.container_type((header >> 18) & 3)?;
+                    key_type = self.container_type((header >> 16) & 3)?;
+                    value_type = self.container_type((header >> 18) & 3)?;
                 }
+                // At most one entry per 8 bytes left: the room is bounded.
                 let n = self.count(8, true, "a dictionary")?;
+                let mut d = Box::new(Dictionary::with_capacity(n));
+                d.key_type = key_type;
+                d.value_type = value_type;
                 if n == 0 {
                     return Ok(Start::Value(Variant::Dictionary(d)));
                 }
-                d.reserve(n); // at most one per 8 bytes left: bounded
                 Start::Open(Open::Dictionary(d, n, None))
             }
             Some(TYPE_OBJECT) => self.object(header)?,
@@ -341,7 +400,7 @@ impl Reader<'_> {
     }
 
     /// Every type that holds no other Variant.
-    #[inline(never)]
+    #[inline]
     fn leaf(&mut self, t: VariantType, header: u32) -> Result<Variant> {
         let wide = header & FLAG_64 != 0 && self.format == Format::Godot4;
         Ok(match t {

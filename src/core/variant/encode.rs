@@ -118,21 +118,27 @@ impl Writer {
     }
 
     /// The header word: the type id in this format, plus flags.
+    #[inline]
     fn header(&mut self, t: VariantType, flags: u32) -> Result<()> {
-        let id = match self.format {
-            Format::Godot4 => t as u32,
-            Format::Godot3 => match godot3_id(t) {
-                Some(id) => id,
-                None => {
-                    return fail(
-                        Error::ERR_INVALID_PARAMETER,
-                        format!("encode: Godot 3 has no {t:?} (type {})", t as u32),
-                    )
-                }
-            },
-        };
-        self.u32(id | flags);
-        Ok(())
+        if self.format == Format::Godot4 {
+            self.u32(t as u32 | flags);
+            return Ok(());
+        }
+        self.header_godot3(t, flags)
+    }
+
+    /// [`Writer::header`] in the Godot 3 format, which has fewer types.
+    fn header_godot3(&mut self, t: VariantType, flags: u32) -> Result<()> {
+        match godot3_id(t) {
+            Some(id) => {
+                self.u32(id | flags);
+                Ok(())
+            }
+            None => fail(
+                Error::ERR_INVALID_PARAMETER,
+                format!("encode: Godot 3 has no {t:?} (type {})", t as u32),
+            ),
+        }
     }
 
     fn container_type(&mut self, t: &ContainerType) -> Result<()> {
@@ -162,6 +168,9 @@ impl Writer {
     fn variant(&mut self, v: &Variant) -> Result<()> {
         if !v.is_container() {
             return self.one(v); // nothing inside: no stack
+        }
+        if self.flat(v)? {
+            return Ok(());
         }
         let mut todo: Vec<(Item<'_>, usize)> = Vec::with_capacity(16);
         todo.push((Item::Value(v), 0));
@@ -203,6 +212,34 @@ impl Writer {
             todo[mark..].reverse();
         }
         Ok(())
+    }
+
+    /// Writes an array or dictionary none of whose elements holds others
+    /// (most messages) in one pass, without a stack; false (nothing
+    /// written) for any other value.
+    fn flat(&mut self, v: &Variant) -> Result<bool> {
+        match v {
+            Variant::Array(a) if !a.items.iter().any(Variant::is_container) => {
+                self.one(v)?;
+                for x in &a.items {
+                    self.one(x)?;
+                }
+            }
+            Variant::Dictionary(d)
+                if !d
+                    .entries()
+                    .iter()
+                    .any(|(k, x)| k.is_container() || x.is_container()) =>
+            {
+                self.one(v)?;
+                for (k, x) in d.entries().iter() {
+                    self.one(k)?;
+                    self.one(x)?;
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
     }
 
     /// Writes everything of `v` but the Variants it contains, which the

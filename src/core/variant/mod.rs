@@ -208,6 +208,38 @@ impl Text {
         }))
     }
 
+    /// The text of a decoded string's bytes: a UTF-8 byte order mark
+    /// skipped, cut at the first NUL (as Godot's decoder does). `None` when
+    /// what is left is not UTF-8.
+    pub fn from_wire(raw: &[u8]) -> Option<Text> {
+        let raw = raw.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(raw);
+        if raw.len() > INLINE_TEXT {
+            let end = raw.iter().position(|&b| b == 0).unwrap_or(raw.len());
+            let s = std::str::from_utf8(&raw[..end]).ok()?;
+            return Some(Text::new(s).expect("cut at the first NUL"));
+        }
+        // Short text (most keys and names): one pass copies it, finds the
+        // NUL, and sees whether it is ASCII (then it needs no UTF-8 check).
+        let mut bytes = [0; INLINE_TEXT + 1];
+        let mut len = 0;
+        let mut ascii = true;
+        for &b in raw {
+            if b == 0 {
+                break;
+            }
+            ascii &= b.is_ascii();
+            bytes[len] = b;
+            len += 1;
+        }
+        if !ascii && std::str::from_utf8(&bytes[..len]).is_err() {
+            return None;
+        }
+        Some(Text(Repr::Inline {
+            len: len as u8,
+            bytes,
+        }))
+    }
+
     /// Text up to the first NUL (Godot's decoders stop there too).
     pub fn until_nul(s: &str) -> Text {
         let end = s.find('\0').unwrap_or(s.len());
@@ -452,7 +484,14 @@ impl Dictionary {
     pub fn find(&self, key: &Variant) -> Option<usize> {
         match &self.index {
             Some(index) => self.find_hashed(index, index.hash_of(key), key),
-            None => self.entries.iter().position(|(k, _)| k.same_key(key)),
+            // String keys (the usual ones) match only String keys.
+            None => match key {
+                Variant::String(s) => self
+                    .entries
+                    .iter()
+                    .position(|(k, _)| matches!(k, Variant::String(t) if t == s)),
+                _ => self.entries.iter().position(|(k, _)| k.same_key(key)),
+            },
         }
     }
 

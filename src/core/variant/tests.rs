@@ -761,3 +761,110 @@ fn leaves_and_containers_compare_by_type() {
     assert!(Variant::Float(f64::NAN).same_key(&Variant::Float(f64::NAN)));
     assert!(!Variant::Float(f64::NAN).godot_eq(&Variant::Float(f64::NAN)));
 }
+
+#[test]
+fn containers_between_leaves_decode_in_order() {
+    // [1, [2, {"k": 3}], "s", {}], written out by hand from the format: a
+    // container after leaves, a container inside it, leaves after both.
+    let array = hex(
+        "1c000000 04000000  02000000 01000000
+         1c000000 02000000  02000000 02000000  1b000000 01000000 04000000 01000000 6b000000 02000000 03000000
+         04000000 01000000 73000000  1b000000 00000000",
+    );
+    let mut inner = Dictionary::default();
+    inner.set(Variant::String(t("k")), Variant::Int(3));
+    let want = Variant::array(Array {
+        elem_type: ContainerType::None,
+        items: vec![
+            Variant::Int(1),
+            Variant::array(Array {
+                elem_type: ContainerType::None,
+                items: vec![Variant::Int(2), Variant::dictionary(inner)],
+            }),
+            Variant::String(t("s")),
+            Variant::dictionary(Dictionary::default()),
+        ],
+    });
+    assert!(back(&array).same_key(&want), "{:?}", back(&array));
+    assert_eq!(g4(&want), array);
+
+    // {"a": 1, [5]: {"b": 2}, "c": 3}: a container as a key, one as a
+    // value, and an entry after them.
+    let dict = hex(
+        "1b000000 03000000
+         04000000 01000000 61000000  02000000 01000000
+         1c000000 01000000 02000000 05000000  1b000000 01000000 04000000 01000000 62000000 02000000 02000000
+         04000000 01000000 63000000  02000000 03000000",
+    );
+    let Variant::Dictionary(d) = back(&dict) else {
+        panic!("not a dictionary")
+    };
+    let keys: Vec<String> = d.entries().iter().map(|(k, _)| format!("{k:?}")).collect();
+    assert_eq!(d.len(), 3, "{keys:?}");
+    assert!(d.entries()[0].0.same_key(&Variant::String(t("a"))));
+    assert!(d.entries()[0].1.same_key(&Variant::Int(1)));
+    let five = Variant::array(Array {
+        elem_type: ContainerType::None,
+        items: vec![Variant::Int(5)],
+    });
+    assert!(d.entries()[1].0.same_key(&five));
+    let mut b = Dictionary::default();
+    b.set(Variant::String(t("b")), Variant::Int(2));
+    assert!(d.entries()[1].1.same_key(&Variant::dictionary(b)));
+    assert!(d.entries()[2].0.same_key(&Variant::String(t("c"))));
+    assert!(d.entries()[2].1.same_key(&Variant::Int(3)));
+    assert_eq!(g4(&Variant::Dictionary(d)), dict);
+    // A flat dictionary with a repeated key keeps the last value, in the
+    // first one's place (Godot's `d[key] = value`).
+    let repeated = hex("1b000000 03000000
+         04000000 01000000 61000000  02000000 01000000
+         04000000 01000000 62000000  02000000 02000000
+         04000000 01000000 61000000  02000000 03000000");
+    let Variant::Dictionary(d) = back(&repeated) else {
+        panic!("not a dictionary")
+    };
+    assert_eq!(d.len(), 2);
+    assert!(d.entries()[0].1.same_key(&Variant::Int(3)));
+    assert!(d.get(&Variant::String(t("b"))).is_some());
+    // A StringName key is not the String key of the same text.
+    let names = hex("1b000000 02000000
+         04000000 01000000 61000000  02000000 01000000
+         15000000 01000000 61000000  02000000 02000000");
+    let Variant::Dictionary(d) = back(&names) else {
+        panic!("not a dictionary")
+    };
+    assert_eq!(d.len(), 2);
+}
+
+#[test]
+fn wire_text_skips_the_bom_stops_at_nul_and_checks_utf8() {
+    for (raw, want) in [
+        (&b"key"[..], Some("key")),
+        (b"", Some("")),
+        (b"\xef\xbb\xbfbom", Some("bom")),
+        (b"ab\0cd", Some("ab")),
+        (b"\0", Some("")),
+        ("é€😀".as_bytes(), Some("é€😀")),
+        (b"exactly twenty-one b.", Some("exactly twenty-one b.")),
+        (b"twenty-two bytes long", Some("twenty-two bytes long")),
+        (
+            b"longer than the inline limit\0after",
+            Some("longer than the inline limit"),
+        ),
+        (b"\xff", None),
+        (b"ok\xc3", None),
+        (b"ok\0\xff", Some("ok")),
+        (b"a long text that is not \xff UTF-8", None),
+    ] {
+        let got = Text::from_wire(raw);
+        match want {
+            None => assert!(got.is_none(), "{raw:?}"),
+            Some(s) => {
+                let got = got.unwrap_or_else(|| panic!("{raw:?}"));
+                // Equal (and hashing alike) to the same text made any other way.
+                assert_eq!(got, t(s), "{raw:?}");
+                assert_eq!(got.as_str(), s);
+            }
+        }
+    }
+}
