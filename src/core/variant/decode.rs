@@ -62,6 +62,10 @@ fn from_godot3(id: u32) -> Option<VariantType> {
     })
 }
 
+/// The header of a 32-bit int and of a string, in both formats.
+const QUICK_INT: u32 = TYPE_INT as u32;
+const QUICK_STRING: u32 = TYPE_STRING as u32;
+
 /// What a header starts: a whole value, or a container still to be filled.
 enum Start {
     Value(Variant),
@@ -179,6 +183,7 @@ impl Reader<'_> {
     /// Godot's `_decode_string`: u32 length, the bytes, the padding (which
     /// must be present: a short string is ERR_FILE_EOF). The text stops at
     /// a NUL; invalid UTF-8 is ERR_INVALID_DATA.
+    #[inline]
     fn string(&mut self) -> Result<Text> {
         let len = self.u32("a string length")? as usize;
         let pad = len.wrapping_neg() & 3; // to a multiple of 4
@@ -271,7 +276,7 @@ impl Reader<'_> {
         match open {
             Open::Array(a, left) => {
                 while *left > 0 {
-                    match self.start()? {
+                    match self.quick_start()? {
                         Start::Value(v) => a.items.push(v),
                         Start::Open(inner) => return Ok(Flat::Nested(inner)),
                     }
@@ -280,7 +285,7 @@ impl Reader<'_> {
             }
             Open::Dictionary(d, left, key) => {
                 while *left > 0 {
-                    let v = match self.start()? {
+                    let v = match self.quick_start()? {
                         Start::Value(v) => v,
                         Start::Open(inner) => return Ok(Flat::Nested(inner)),
                     };
@@ -352,6 +357,33 @@ impl Reader<'_> {
                 value = stack.pop().expect("top exists").finish();
             }
         }
+    }
+
+    /// [`Reader::start`], with the commonest elements of a message read in
+    /// place: a 32-bit int and a string (headers 2 and 4, the same in both
+    /// formats). Anything else, or too few bytes, goes to `start`.
+    #[inline(always)]
+    fn quick_start(&mut self) -> Result<Start> {
+        let buf = self.buf;
+        let at = self.pos;
+        let word = |i: usize| {
+            buf.get(i..i + 4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+        };
+        match word(at) {
+            Some(QUICK_INT) => {
+                if let Some(x) = word(at + 4) {
+                    self.pos = at + 8;
+                    return Ok(Start::Value(Variant::Int(i64::from(x as i32))));
+                }
+            }
+            Some(QUICK_STRING) => {
+                self.pos = at + 4;
+                return Ok(Start::Value(Variant::String(self.string()?)));
+            }
+            _ => {}
+        }
+        self.start()
     }
 
     /// Reads a header: a finished value, or a container with elements to

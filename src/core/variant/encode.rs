@@ -222,7 +222,7 @@ impl Writer {
             Variant::Array(a) if !a.items.iter().any(Variant::is_container) => {
                 self.one(v)?;
                 for x in &a.items {
-                    self.one(x)?;
+                    self.quick(x)?;
                 }
             }
             Variant::Dictionary(d)
@@ -233,13 +233,34 @@ impl Writer {
             {
                 self.one(v)?;
                 for (k, x) in d.entries().iter() {
-                    self.one(k)?;
-                    self.one(x)?;
+                    self.quick(k)?;
+                    self.quick(x)?;
                 }
             }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// [`Writer::one`] with the commonest elements of a message (a 32-bit
+    /// int, a string) written in place.
+    #[inline(always)]
+    fn quick(&mut self, v: &Variant) -> Result<()> {
+        match v {
+            Variant::Int(i) => match i32::try_from(*i) {
+                Ok(small) => {
+                    self.header(VariantType::TYPE_INT, 0)?;
+                    self.out.extend_from_slice(&small.to_le_bytes());
+                    Ok(())
+                }
+                Err(_) => self.one(v),
+            },
+            Variant::String(s) => {
+                self.header(VariantType::TYPE_STRING, 0)?;
+                self.text(s)
+            }
+            _ => self.one(v),
+        }
     }
 
     /// Writes everything of `v` but the Variants it contains, which the

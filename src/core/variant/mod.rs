@@ -211,6 +211,7 @@ impl Text {
     /// The text of a decoded string's bytes: a UTF-8 byte order mark
     /// skipped, cut at the first NUL (as Godot's decoder does). `None` when
     /// what is left is not UTF-8.
+    #[inline]
     pub fn from_wire(raw: &[u8]) -> Option<Text> {
         let raw = raw.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(raw);
         if raw.len() > INLINE_TEXT {

@@ -826,6 +826,28 @@ fn containers_between_leaves_decode_in_order() {
     assert_eq!(d.len(), 2);
     assert!(d.entries()[0].1.same_key(&Variant::Int(3)));
     assert!(d.get(&Variant::String(t("b"))).is_some());
+    // The same leaves in the Godot 3 format (its array is type 19; int
+    // and string have the same ids there), a negative int and a string
+    // cut short by the end of the buffer.
+    let godot3 = hex("13000000 02000000 02000000 fbffffff 04000000 01000000 78000000");
+    let (v, used) = decode(&godot3, Format::Godot3, false).unwrap();
+    assert_eq!(used, godot3.len());
+    let want = Variant::array(Array {
+        elem_type: ContainerType::None,
+        items: vec![Variant::Int(-5), Variant::String(t("x"))],
+    });
+    assert!(v.same_key(&want), "{v:?}");
+    assert_eq!(encode(&want, Format::Godot3, false).unwrap(), godot3);
+    for cut in [6, 10, 14, 18, 22, 26] {
+        assert!(
+            decode(&godot3[..cut], Format::Godot3, false).is_err(),
+            "{cut}"
+        );
+        assert!(
+            decode(&array[..cut], Format::Godot4, false).is_err(),
+            "{cut}"
+        );
+    }
     // A StringName key is not the String key of the same text.
     let names = hex("1b000000 02000000
          04000000 01000000 61000000  02000000 01000000
