@@ -12,6 +12,10 @@
  *    no poll; the client's socket switches to kernel waits once (one ioctl,
  *    made by the first read that has to wait), the accepted one never needs
  *    to (accept4 gives a blocking socket).
+ *  - by the end of it, a recv asks for just the 4 bytes of the value;
+ *    after that, a burst of 64 values read one by one: at most 17 recvs
+ *    (request/response makes the reads receive just the value; they look
+ *    ahead again within 16 receives).
  *  - put_var / get_var of a small Dictionary: one send, one recv (the
  *    length prefix and the body arrive in one receive).
  *  - a connect + accept + message + close cycle: socket, two connects (start,
@@ -33,6 +37,7 @@
 enum { C_SEND, C_RECV, C_POLL, C_IOCTL, C_CONNECT, C_ACCEPT4, C_SOCKET, C_CLOSE, C_KINDS };
 static const char *const kind_names[C_KINDS] = {"send", "recv", "poll", "ioctl", "connect", "accept4", "socket", "close"};
 static _Thread_local long counts[C_KINDS];
+static _Thread_local size_t last_recv_len; /* what the last recv asked for */
 
 static void *real(const char *name) {
     void *f = dlsym(RTLD_NEXT, name);
@@ -61,6 +66,7 @@ ssize_t recv(int fd, void *buf, size_t n, int flags) {
     static ssize_t (*next)(int, void *, size_t, int);
     NEXT(next, "recv");
     counts[C_RECV]++;
+    last_recv_len = n;
     return next(fd, buf, n, flags);
 }
 
@@ -165,6 +171,8 @@ static int pingpong(sptcp_server *s) {
     CHECK_EQ(counts[C_SEND], ROUNDS);
     CHECK_EQ(counts[C_RECV], ROUNDS + switched);
     CHECK_EQ(counts[C_POLL], 0);
+    /* One value at a time: the receives ask for just the value by now. */
+    CHECK_EQ((long)last_recv_len, 4);
     /* The accepted side waits in the kernel from the start. */
     memcpy(counts, echo_counts, sizeof counts);
     const long echo_want[C_KINDS] = {[C_SEND] = ROUNDS, [C_RECV] = ROUNDS};
@@ -173,6 +181,27 @@ static int pingpong(sptcp_server *s) {
     CHECK_EQ(counts[C_RECV], ROUNDS);
     CHECK_EQ(counts[C_POLL], 0);
     CHECK_EQ(counts[C_IOCTL], 0);
+
+    /* Values one at a time, as above, make the small reads receive just
+     * the value (the kernel does less than for a receive of more). A burst
+     * after that must not cost a receive per value: within 16 of them a
+     * receive looks ahead again and takes the rest. */
+    uint8_t burst[4 * 64];
+    for (int i = 0; i < 64; i++) {
+        uint32_t v = 1000u + (uint32_t)i;
+        for (int k = 0; k < 4; k++) burst[4 * i + k] = (uint8_t)(v >> (8 * k));
+    }
+    CHECK(sptcp_put_data(c, burst, sizeof burst) == SPTCP_OK);
+    reset();
+    int in_order = 1;
+    for (int i = 0; i < 64; i++) {
+        uint32_t v = 0;
+        in_order &= sptcp_get_u32(a, &v) == SPTCP_OK && v == 1000u + (uint32_t)i;
+    }
+    CHECK(in_order);
+    if (counts[C_RECV] > 17) fprintf(stderr, "burst of 64 values: %ld receives\n", counts[C_RECV]);
+    CHECK(counts[C_RECV] >= 1 && counts[C_RECV] <= 17);
+    CHECK_EQ(counts[C_POLL], 0);
 
     /* A small Dictionary each way: one send, one recv per message (the
      * peers wait in the kernel already). */

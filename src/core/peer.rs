@@ -31,6 +31,15 @@ pub enum PeerIo {
     Tls(Box<TlsPeer<Box<Peer>>>),
 }
 
+/// A failed read of `want` bytes, after `got` of them.
+#[cold]
+fn short_read(f: Failure, got: usize, want: usize) -> Failure {
+    Failure::new(
+        f.code,
+        format!("{} (read {got} of {want} bytes)", f.message),
+    )
+}
+
 /// The first allocation of a `put_var` message: most game messages fit.
 const PUT_VAR_START: usize = 256;
 /// `put_var`'s buffer is kept for the next message up to this capacity.
@@ -188,13 +197,32 @@ impl Peer {
         if self.big_endian {
             le.reverse();
         }
-        self.stream().put_data(&le)
+        // A socket peer usually sends it in one call, straight away.
+        let sent = match &mut self.io {
+            PeerIo::Tcp(t) => t.stream.send_now(&le)?,
+            PeerIo::Uds(u) => u.stream.send_now(&le)?,
+            _ => 0,
+        };
+        if sent == N {
+            return Ok(());
+        }
+        self.stream().put_data(&le[sent..])
     }
 
     /// Reads a fixed-width value and returns it as little-endian bytes.
     pub fn get_fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut b = [0u8; N];
-        self.get_whole(&mut b, &[])?;
+        // A socket peer usually has it buffered or gets it in one receive.
+        let quick = match &mut self.io {
+            PeerIo::Tcp(t) => t.stream.read_small(&mut b, true),
+            PeerIo::Uds(u) => u.stream.read_small(&mut b, true),
+            _ => Ok(false),
+        };
+        match quick {
+            Ok(true) => {}
+            Ok(false) => self.get_whole(&mut b, &[])?,
+            Err(f) => return Err(short_read(f, 0, N)),
+        }
         if self.big_endian {
             b.reverse();
         }
@@ -219,10 +247,7 @@ impl Peer {
                     ),
                 ))
             }
-            Err(f) => Err(Failure::new(
-                f.code,
-                format!("{} (read {n} of {} bytes)", f.message, buf.len()),
-            )),
+            Err(f) => Err(short_read(f, n, buf.len())),
             Ok(()) => Ok(()),
         }
     }

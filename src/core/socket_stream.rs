@@ -87,6 +87,10 @@ pub struct SocketStream {
     /// from `ahead_pos` on. Empty for peers that do not read.
     ahead: Vec<u8>,
     ahead_pos: usize,
+    /// How the small reads receive (see `read_small`): the count of
+    /// receives in a row that brought nothing ahead (up to `QUIET`), then
+    /// of the exact receives since the last look ahead.
+    quiet: u8,
     /// A connect to a name (lookup, several addresses) while CONNECTING.
     connector: Option<Box<Connector>>,
     /// The limit of every blocking read and write (None: no limit).
@@ -123,6 +127,7 @@ impl SocketStream {
             kernel_untried: false,
             ahead: Vec::new(),
             ahead_pos: 0,
+            quiet: 0,
             connector: None,
             io_timeout: None,
             write_shut: false,
@@ -210,6 +215,7 @@ impl SocketStream {
         self.sent = 0;
         self.received = 0;
         self.write_shut = false;
+        self.quiet = 0;
         self.peer_closed.store(false, Ordering::Relaxed);
     }
 
@@ -549,36 +555,52 @@ impl SocketStream {
             );
         }
         let deadline = self.io_deadline(block);
-        // The usual blocking write on a socket whose waits are in the
-        // kernel: one send takes it all.
-        let mut first = 0;
-        if block
-            && self.kernel_waits
-            && deadline.is_none()
-            && !data.is_empty()
-            && self.status == Status::STATUS_CONNECTED
-        {
-            if let Some(open) = &self.open {
-                match sys::send(&open.sock, data, true) {
-                    Ok(n) if n == data.len() => {
-                        self.sent += n as u64;
-                        return (n, Ok(()));
-                    }
-                    // The general path sends the rest.
-                    Ok(n) => first = n,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    Err(e) => return (0, Err(self.failed(what, &e))),
-                }
+        let first = if block {
+            match self.send_now(data) {
+                Ok(n) if n == data.len() => return (n, Ok(())),
+                Ok(n) => n,
+                Err(f) => return (0, Err(f)),
             }
-        }
+        } else {
+            0
+        };
         let mut switch = Switch::new(self.kernel_untried);
         let (n, r) = self.transfer(what, |sock, sent| {
             *sent = first;
             send_loop(sock, data, block, what, sent, deadline, &mut switch)
         });
         self.switched(switch);
-        self.sent += n as u64;
+        // `send_now` counted the first part.
+        self.sent += (n - n.min(first)) as u64;
         (n, r)
+    }
+
+    /// The usual blocking write, on a socket whose waits are in the kernel
+    /// with no time limit: one send, which takes it all. Returns how many
+    /// bytes it sent (and counted): all of `data`; some, or none (this case
+    /// does not apply, or the socket would block), the rest being the
+    /// general path's. A failed send closes the connection, as there.
+    #[inline]
+    pub fn send_now(&mut self, data: &[u8]) -> Result<usize> {
+        if !self.kernel_waits
+            || self.write_shut
+            || data.is_empty()
+            || self.status != Status::STATUS_CONNECTED
+            || self.io_limited(true)
+        {
+            return Ok(0);
+        }
+        let Some(open) = &self.open else {
+            return Ok(0);
+        };
+        match sys::send(&open.sock, data, true) {
+            Ok(n) => {
+                self.sent += n as u64;
+                Ok(n)
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+            Err(e) => Err(self.failed("put_data", &e)),
+        }
     }
 
     /// Godot's internal `read`: fills all of `buf` (`block`) or returns
@@ -594,20 +616,15 @@ impl SocketStream {
         if self.status != Status::STATUS_CONNECTED {
             return (0, Err(self.not_connected(what)));
         }
-        // Bytes received earlier come first.
-        let mut got = self.take_ahead(buf);
-        if got == 0
-            && !buf.is_empty()
-            && block
-            && self.kernel_waits
-            && buf.len() < READ_AHEAD
-            && !self.io_limited(block)
-        {
-            match self.read_at_once(buf, what) {
-                Ok(n) => got = n,
+        if block {
+            match self.read_small(buf, false) {
+                Ok(true) => return (buf.len(), Ok(())),
+                Ok(false) => {}
                 Err(f) => return (0, Err(f)),
             }
         }
+        // Bytes received earlier come first.
+        let got = self.take_ahead(buf);
         if got == buf.len() || (!block && got > 0) {
             self.received += got as u64;
             self.sync_buffered();
@@ -639,25 +656,72 @@ impl SocketStream {
         (n, r)
     }
 
-    /// The usual blocking read of a small value on a socket whose waits are
-    /// in the kernel, nothing buffered and no time limit: one receive,
-    /// which usually brings all of `buf` (what came after it stays in the
-    /// read-ahead). Returns how much of `buf` it filled; the caller's
-    /// general path goes on from there when that is not all of it (less
-    /// arrived, the end of the stream, WouldBlock).
-    fn read_at_once(&mut self, buf: &mut [u8], what: &str) -> Result<usize> {
-        let Some(open) = self.open.as_ref() else {
-            return Ok(0);
-        };
-        match recv_ahead(&open.sock, buf, true, &mut self.ahead) {
-            Ok(n) => Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
-            Err(e) => {
-                let f = self.failed(what, &e);
-                self.sync_buffered();
-                Err(f)
+    /// The usual blocking read of a small value: all of `buf` from the
+    /// bytes received ahead or, where the socket waits in the kernel with
+    /// no time limit and nothing is buffered, from one receive (what comes
+    /// after `buf` stays ahead). True when `buf` is full (and counted);
+    /// false when the general path must read it (bytes this receive got are
+    /// ahead for it). A failed receive closes the connection, as there.
+    ///
+    /// `exact`: the read is of a value that is usually all there is (a
+    /// typed value), so where values have come one at a time lately the
+    /// receive asks for just the value; else (a length prefix, whose body
+    /// follows) it always reads ahead.
+    #[inline]
+    pub fn read_small(&mut self, buf: &mut [u8], exact: bool) -> Result<bool> {
+        let n = buf.len();
+        if self.status != Status::STATUS_CONNECTED || n == 0 {
+            return Ok(false);
+        }
+        if self.ahead_len() >= n {
+            buf.copy_from_slice(&self.ahead[self.ahead_pos..self.ahead_pos + n]);
+            self.skip_ahead(n);
+        } else {
+            if self.ahead_len() > 0
+                || !self.kernel_waits
+                || n >= SMALL_AHEAD
+                || self.io_limited(true)
+            {
+                return Ok(false);
+            }
+            let Some(open) = self.open.as_ref() else {
+                return Ok(false);
+            };
+            // Request and response (nothing ever comes after the value)
+            // receive just the value: a receive of more costs the kernel
+            // a second look at the queue. Every PROBE_EVERY-th one reads
+            // ahead again, to see whether values now come in bursts.
+            let exact = exact && self.quiet >= QUIET && self.quiet < QUIET + PROBE_EVERY;
+            let received = if exact {
+                self.quiet += 1;
+                sys::recv(&open.sock, buf, true)
+            } else {
+                let r = recv_ahead::<SMALL_AHEAD>(&open.sock, buf, true, &mut self.ahead);
+                self.quiet = match self.ahead.is_empty() {
+                    false => 0,
+                    true => (self.quiet + 1).min(QUIET),
+                };
+                r
+            };
+            match received {
+                Ok(got) if got == n => {}
+                // Less arrived (or the end of the stream): the general
+                // path goes on from the bytes that did.
+                Ok(got) => {
+                    self.ahead.extend_from_slice(&buf[..got]);
+                    return Ok(false);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(e) => {
+                    let f = self.failed("get_data", &e);
+                    self.sync_buffered();
+                    return Err(f);
+                }
             }
         }
+        self.received += n as u64;
+        self.sync_buffered();
+        Ok(true)
     }
 
     /// What a failed send or receive does (as `transfer` does for the
@@ -989,7 +1053,7 @@ fn recv_loop(
     while *got < buf.len() {
         let want = buf.len() - *got;
         let received = if want < READ_AHEAD {
-            recv_ahead(sock, &mut buf[*got..], kernel_wait, ahead)
+            recv_ahead::<READ_AHEAD>(sock, &mut buf[*got..], kernel_wait, ahead)
         } else if block && waits.kernel {
             // Large blocking reads: the kernel fills the whole rest in one
             // call where it can.
@@ -1038,12 +1102,17 @@ fn recv_loop(
     Ok(())
 }
 
-/// One receive of up to [`READ_AHEAD`] bytes for a read of less: what
-/// fits goes into `buf`, the rest to the end of `ahead`. Returns how many
-/// bytes went into `buf` (0: the end of the stream).
-fn recv_ahead(sock: &Socket, buf: &mut [u8], wait: bool, ahead: &mut Vec<u8>) -> io::Result<usize> {
+/// One receive of up to `AHEAD` bytes for a read of less: what fits goes
+/// into `buf`, the rest to the end of `ahead`. Returns how many bytes went
+/// into `buf` (0: the end of the stream).
+fn recv_ahead<const AHEAD: usize>(
+    sock: &Socket,
+    buf: &mut [u8],
+    wait: bool,
+    ahead: &mut Vec<u8>,
+) -> io::Result<usize> {
     // Never zeroed: only what the receive wrote is read from it.
-    let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); READ_AHEAD];
+    let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); AHEAD];
     let bytes = sys::recv_uninit(sock, &mut scratch, wait)?;
     let take = bytes.len().min(buf.len());
     buf[..take].copy_from_slice(&bytes[..take]);
@@ -1096,3 +1165,14 @@ impl Switch {
 
 /// Reads smaller than this receive this much and keep the rest.
 const READ_AHEAD: usize = 4096;
+
+/// After this many receives of [`SocketStream::read_small`] in a row that
+/// brought nothing beyond the value, it receives just the value...
+const QUIET: u8 = 4;
+/// ...reading ahead again every this many receives.
+const PROBE_EVERY: u8 = 16;
+
+/// The read-ahead of [`SocketStream::read_small`]: smaller, so that its
+/// stack frame stays within one page (a larger one is probed page by page
+/// on every call) and near its caller's.
+const SMALL_AHEAD: usize = 2048;
