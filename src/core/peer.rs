@@ -197,28 +197,40 @@ impl Peer {
         if self.big_endian {
             le.reverse();
         }
-        // A socket peer usually sends it in one call, straight away.
+        self.put_whole(&le)
+    }
+
+    /// Writes all of `data`: a socket peer usually sends it in one call,
+    /// straight away ([`SocketStream::send_now`]); else, or for the rest,
+    /// the stream's `put_data`.
+    fn put_whole(&mut self, data: &[u8]) -> Result<()> {
         let sent = match &mut self.io {
-            PeerIo::Tcp(t) => t.stream.send_now(&le)?,
-            PeerIo::Uds(u) => u.stream.send_now(&le)?,
+            PeerIo::Tcp(t) => t.stream.send_now(data)?,
+            PeerIo::Uds(u) => u.stream.send_now(data)?,
             _ => 0,
         };
-        if sent == N {
+        if sent == data.len() {
             return Ok(());
         }
-        self.stream().put_data(&le[sent..])
+        self.stream().put_data(&data[sent..])
+    }
+
+    /// Fills `buf` from a socket peer's bytes ahead or one receive where it
+    /// can ([`SocketStream::read_small`], `exact` as there): true when it
+    /// did, false when `buf` is still to be read.
+    fn read_quick(&mut self, buf: &mut [u8], exact: bool) -> Result<bool> {
+        match &mut self.io {
+            PeerIo::Tcp(t) => t.stream.read_small(buf, exact),
+            PeerIo::Uds(u) => u.stream.read_small(buf, exact),
+            _ => Ok(false),
+        }
     }
 
     /// Reads a fixed-width value and returns it as little-endian bytes.
     pub fn get_fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut b = [0u8; N];
         // A socket peer usually has it buffered or gets it in one receive.
-        let quick = match &mut self.io {
-            PeerIo::Tcp(t) => t.stream.read_small(&mut b, true),
-            PeerIo::Uds(u) => u.stream.read_small(&mut b, true),
-            _ => Ok(false),
-        };
-        match quick {
+        match self.read_quick(&mut b, true) {
             Ok(true) => {}
             Ok(false) => self.get_whole(&mut b, &[])?,
             Err(f) => return Err(short_read(f, 0, N)),
@@ -272,7 +284,7 @@ impl Peer {
         })?;
         msg.extend_from_slice(&prefix);
         msg.extend_from_slice(body);
-        self.stream().put_data(&msg)
+        self.put_whole(&msg)
     }
 
     /// The 32-bit length prefix of a `len`-byte body, in the peer's byte order.
@@ -315,7 +327,12 @@ impl Peer {
     fn get_length(&mut self, bytes: i32, what: &str) -> Result<(usize, [u8; 4])> {
         let mut prefix = [0u8; 4];
         let len = if bytes < 0 {
-            self.get_whole(&mut prefix, &[])?;
+            // The body follows the prefix: read ahead, never exactly.
+            match self.read_quick(&mut prefix, false) {
+                Ok(true) => {}
+                Ok(false) => self.get_whole(&mut prefix, &[])?,
+                Err(f) => return Err(short_read(f, 0, 4)),
+            }
             let mut le = prefix;
             if self.big_endian {
                 le.reverse();
@@ -376,7 +393,7 @@ impl Peer {
         let mut msg = encode_after(msg, v, self.variant_format, full_objects)?;
         let prefix = self.length_prefix(msg.len() - 4, "put_var")?;
         msg[..4].copy_from_slice(&prefix);
-        let sent = self.stream().put_data(&msg);
+        let sent = self.put_whole(&msg);
         if msg.capacity() <= PUT_VAR_KEEP {
             PUT_VAR_BUF.set(msg);
         }
