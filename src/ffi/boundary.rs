@@ -285,6 +285,7 @@ pub(crate) fn run_or<R: Copy>(
     run_with(site, body, |_| nothing, || nothing)
 }
 
+#[inline]
 fn run_with<R>(
     site: &'static str,
     body: impl FnOnce(&Call) -> Result<R>,

@@ -34,7 +34,21 @@ const SEND_FLAGS: libc::c_int = 0;
 
 pub fn send(sock: &Socket, buf: &[u8], wait: bool) -> io::Result<usize> {
     let flags = if wait { 0 } else { libc::MSG_DONTWAIT };
-    sock.send_with_flags(buf, SEND_FLAGS | flags)
+    // SAFETY: `buf` is a live byte slice of `buf.len()` readable bytes for
+    // the whole call (send only reads it), and the descriptor is owned by
+    // `sock`.
+    let n = unsafe {
+        libc::send(
+            sock.as_raw_fd(),
+            buf.as_ptr().cast(),
+            buf.len(),
+            SEND_FLAGS | flags,
+        )
+    };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
 }
 
 pub fn recv(sock: &Socket, buf: &mut [u8], wait: bool) -> io::Result<usize> {
