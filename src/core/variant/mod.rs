@@ -482,6 +482,7 @@ impl Dictionary {
 
     /// The index of the entry whose key is `key` (Godot's key comparison:
     /// same type and same value; NaN keys match NaN keys).
+    #[inline]
     pub fn find(&self, key: &Variant) -> Option<usize> {
         match &self.index {
             Some(index) => self.find_hashed(index, index.hash_of(key), key),
@@ -497,6 +498,7 @@ impl Dictionary {
     }
 
     /// Sets `key` to `value`, keeping the position of an existing key.
+    #[inline]
     pub fn set(&mut self, key: Variant, value: Variant) {
         if let Some(i) = self.find(&key) {
             self.entries[i].1 = value;
@@ -547,6 +549,7 @@ fn drop_flat(mut stack: Vec<Variant>) {
 
 impl Variant {
     /// Holds other values (dropping it may go deeper).
+    #[inline]
     fn is_container(&self) -> bool {
         matches!(
             self,
