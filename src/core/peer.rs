@@ -218,6 +218,7 @@ impl Peer {
     /// Fills `buf` from a socket peer's bytes ahead or one receive where it
     /// can ([`SocketStream::read_small`], `exact` as there): true when it
     /// did, false when `buf` is still to be read.
+    #[inline]
     fn read_quick(&mut self, buf: &mut [u8], exact: bool) -> Result<bool> {
         match &mut self.io {
             PeerIo::Tcp(t) => t.stream.read_small(buf, exact),
@@ -227,6 +228,7 @@ impl Peer {
     }
 
     /// Reads a fixed-width value and returns it as little-endian bytes.
+    #[inline]
     pub fn get_fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut b = [0u8; N];
         // A socket peer usually has it buffered or gets it in one receive.

@@ -667,7 +667,7 @@ impl SocketStream {
     /// typed value), so where values have come one at a time lately the
     /// receive asks for just the value; else (a length prefix, whose body
     /// follows) it always reads ahead.
-    #[inline]
+    #[inline(always)]
     pub fn read_small(&mut self, buf: &mut [u8], exact: bool) -> Result<bool> {
         let n = buf.len();
         if self.status != Status::STATUS_CONNECTED || n == 0 {
