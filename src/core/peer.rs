@@ -193,6 +193,7 @@ impl Peer {
 
     /// Writes a fixed-width value given as little-endian bytes, swapped
     /// when big-endian is on.
+    #[inline]
     pub fn put_fixed<const N: usize>(&mut self, mut le: [u8; N]) -> Result<()> {
         if self.big_endian {
             le.reverse();
@@ -203,6 +204,7 @@ impl Peer {
     /// Writes all of `data`: a socket peer usually sends it in one call,
     /// straight away ([`SocketStream::send_now`]); else, or for the rest,
     /// the stream's `put_data`.
+    #[inline]
     fn put_whole(&mut self, data: &[u8]) -> Result<()> {
         let sent = match &mut self.io {
             PeerIo::Tcp(t) => t.stream.send_now(data)?,

@@ -580,7 +580,7 @@ impl SocketStream {
     /// bytes it sent (and counted): all of `data`; some, or none (this case
     /// does not apply, or the socket would block), the rest being the
     /// general path's. A failed send closes the connection, as there.
-    #[inline]
+    #[inline(always)]
     pub fn send_now(&mut self, data: &[u8]) -> Result<usize> {
         if !self.kernel_waits
             || self.write_shut
