@@ -229,16 +229,23 @@ impl Peer {
         }
     }
 
+    /// Fills `buf` (a value that is read whole or not at all): a socket
+    /// peer usually has it buffered or gets it in one receive (`exact` as
+    /// in [`SocketStream::read_small`]); else [`Peer::get_whole`].
+    #[inline]
+    fn read_whole(&mut self, buf: &mut [u8], exact: bool) -> Result<()> {
+        match self.read_quick(buf, exact) {
+            Ok(true) => Ok(()),
+            Ok(false) => self.get_whole(buf, &[]),
+            Err(f) => Err(short_read(f, 0, buf.len())),
+        }
+    }
+
     /// Reads a fixed-width value and returns it as little-endian bytes.
     #[inline]
     pub fn get_fixed<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut b = [0u8; N];
-        // A socket peer usually has it buffered or gets it in one receive.
-        match self.read_quick(&mut b, true) {
-            Ok(true) => {}
-            Ok(false) => self.get_whole(&mut b, &[])?,
-            Err(f) => return Err(short_read(f, 0, N)),
-        }
+        self.read_whole(&mut b, true)?;
         if self.big_endian {
             b.reverse();
         }
@@ -332,11 +339,7 @@ impl Peer {
         let mut prefix = [0u8; 4];
         let len = if bytes < 0 {
             // The body follows the prefix: read ahead, never exactly.
-            match self.read_quick(&mut prefix, false) {
-                Ok(true) => {}
-                Ok(false) => self.get_whole(&mut prefix, &[])?,
-                Err(f) => return Err(short_read(f, 0, 4)),
-            }
+            self.read_whole(&mut prefix, false)?;
             let mut le = prefix;
             if self.big_endian {
                 le.reverse();

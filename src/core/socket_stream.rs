@@ -674,8 +674,7 @@ impl SocketStream {
             return Ok(false);
         }
         if self.ahead_len() >= n {
-            buf.copy_from_slice(&self.ahead[self.ahead_pos..self.ahead_pos + n]);
-            self.skip_ahead(n);
+            self.take_ahead(buf);
         } else {
             if self.ahead_len() > 0
                 || !self.kernel_waits

@@ -92,16 +92,6 @@ impl Open {
     }
 }
 
-/// How far [`Reader::fill_flat`] got.
-enum Flat {
-    /// Every element was read.
-    Full,
-    /// This container came among them (opened, elements to come).
-    Nested(Open),
-    /// Not a kind it fills (an object: its property names come between).
-    NotTried,
-}
-
 thread_local! {
     /// [`Reader::variant`]'s stack of open containers, kept between calls.
     static OPEN: std::cell::Cell<Vec<Open>> = const { std::cell::Cell::new(Vec::new()) };
@@ -251,16 +241,14 @@ impl Reader<'_> {
         };
         // A container of values that hold no others (most messages) is
         // filled without the stack.
-        let inner = match self.fill_flat(&mut first)? {
-            Flat::Full => return Ok(first.finish()),
-            Flat::Nested(inner) => Some(inner),
-            Flat::NotTried => None,
+        let Some(inner) = self.fill_flat(&mut first)? else {
+            return Ok(first.finish());
         };
         // The thread's stack from its last decode, so a message does not
         // allocate one; a stack that grew large is not kept.
         let mut stack = OPEN.take();
         stack.push(first);
-        stack.extend(inner);
+        stack.push(inner);
         let v = self.variant_on(&mut stack);
         stack.clear();
         if stack.capacity() <= KEPT_OPEN {
@@ -269,38 +257,54 @@ impl Reader<'_> {
         v
     }
 
-    /// Fills an array or dictionary that was just opened for as long as
-    /// its elements are whole values; stops at the first container among
-    /// them (which is opened, and returned, for the stack to go on with).
-    fn fill_flat(&mut self, open: &mut Open) -> Result<Flat> {
-        match open {
-            Open::Array(a, left) => {
-                while *left > 0 {
-                    match self.quick_start()? {
-                        Start::Value(v) => a.items.push(v),
-                        Start::Open(inner) => return Ok(Flat::Nested(inner)),
-                    }
-                    *left -= 1;
-                }
-            }
-            Open::Dictionary(d, left, key) => {
-                while *left > 0 {
-                    let v = match self.quick_start()? {
-                        Start::Value(v) => v,
-                        Start::Open(inner) => return Ok(Flat::Nested(inner)),
-                    };
-                    match key.take() {
-                        None => *key = Some(v),
-                        Some(k) => {
-                            d.set(k, v);
-                            *left -= 1;
-                        }
+    /// Fills a container that was just opened (it has elements to come)
+    /// for as long as its elements are whole values. `None` when it is
+    /// full; else the first container among them, opened, for the stack to
+    /// go on with.
+    fn fill_flat(&mut self, open: &mut Open) -> Result<Option<Open>> {
+        loop {
+            match self.quick_start()? {
+                Start::Value(v) => {
+                    if self.give(open, v)? {
+                        return Ok(None);
                     }
                 }
+                Start::Open(inner) => return Ok(Some(inner)),
             }
-            Open::Object(..) => return Ok(Flat::NotTried),
         }
-        Ok(Flat::Full)
+    }
+
+    /// Hands `value` to the open container `top`: true when that made it
+    /// full. An object's next property name is read here.
+    #[inline(always)]
+    fn give(&mut self, top: &mut Open, value: Variant) -> Result<bool> {
+        Ok(match top {
+            Open::Array(a, left) => {
+                a.items.push(value);
+                *left -= 1;
+                *left == 0
+            }
+            Open::Dictionary(d, left, key) => match key.take() {
+                None => {
+                    *key = Some(value);
+                    false
+                }
+                Some(k) => {
+                    d.set(k, value);
+                    *left -= 1;
+                    *left == 0
+                }
+            },
+            Open::Object(_, props, left) => {
+                props.last_mut().expect("a name was read").1 = value;
+                *left -= 1;
+                if *left > 0 {
+                    let name = self.string()?;
+                    props.push((name, Variant::Nil));
+                }
+                *left == 0
+            }
+        })
     }
 
     fn variant_on(&mut self, stack: &mut Vec<Open>) -> Result<Variant> {
@@ -324,33 +328,7 @@ impl Reader<'_> {
                 let Some(top) = stack.last_mut() else {
                     return Ok(value);
                 };
-                let full = match top {
-                    Open::Array(a, left) => {
-                        a.items.push(value);
-                        *left -= 1;
-                        *left == 0
-                    }
-                    Open::Dictionary(d, left, key) => match key.take() {
-                        None => {
-                            *key = Some(value);
-                            false
-                        }
-                        Some(k) => {
-                            d.set(k, value);
-                            *left -= 1;
-                            *left == 0
-                        }
-                    },
-                    Open::Object(_, props, left) => {
-                        props.last_mut().expect("a name was read").1 = value;
-                        *left -= 1;
-                        if *left > 0 {
-                            let name = self.string()?;
-                            props.push((name, Variant::Nil));
-                        }
-                        *left == 0
-                    }
-                };
+                let full = self.give(top, value)?;
                 if !full {
                     break;
                 }

@@ -453,10 +453,6 @@ impl Dictionary {
     }
 
     /// Room for `n` more entries.
-    pub fn reserve(&mut self, n: usize) {
-        self.entries.reserve(n);
-    }
-
     pub fn entries(&self) -> &[(Variant, Variant)] {
         &self.entries
     }
