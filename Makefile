@@ -120,14 +120,12 @@ test-windows:
 	@WIN_PKG=$(WIN_PKG) WIN_DLLTOOL="$(WIN_DLLTOOL)" sh c-tests/windows.sh
 $(BUILD)/bench/bench: bench/bench.c include/streampeer_tcp.h FORCE | lib
 	sh bench/build.sh $@
-bench:
+# bench-quick: the same on one CPU (bench/run.py --one-cpu).
+bench-quick: BENCH_ARGS = --one-cpu
+bench bench-quick:
 	sh bench/setup.sh
 	$(MAKE) --no-print-directory $(BUILD)/bench/bench
-	$(BUILD)/bench-venv/bin/python bench/run.py --reps $(or $(BENCH_REPS),5) || python3 bench/run.py --reps $(or $(BENCH_REPS),5)
-bench-quick:
-	sh bench/setup.sh
-	$(MAKE) --no-print-directory $(BUILD)/bench/bench
-	$(BUILD)/bench-venv/bin/python bench/run.py --one-cpu --reps $(or $(BENCH_REPS),5) || python3 bench/run.py --one-cpu --reps $(or $(BENCH_REPS),5)
+	$(BUILD)/bench-venv/bin/python bench/run.py $(BENCH_ARGS) --reps $(or $(BENCH_REPS),5) || python3 bench/run.py $(BENCH_ARGS) --reps $(or $(BENCH_REPS),5)
 bench-smoke: $(BUILD)/bench/bench
 	$(PYTHON) bench/run.py --smoke
 	$(PYTHON) bench/run.py --smoke --one-cpu --figures pingpong,var
