@@ -220,7 +220,7 @@ impl Peer {
     /// Fills `buf` from a socket peer's bytes ahead or one receive where it
     /// can ([`SocketStream::read_small`], `exact` as there): true when it
     /// did, false when `buf` is still to be read.
-    #[inline]
+    #[inline(always)]
     fn read_quick(&mut self, buf: &mut [u8], exact: bool) -> Result<bool> {
         match &mut self.io {
             PeerIo::Tcp(t) => t.stream.read_small(buf, exact),
@@ -232,7 +232,7 @@ impl Peer {
     /// Fills `buf` (a value that is read whole or not at all): a socket
     /// peer usually has it buffered or gets it in one receive (`exact` as
     /// in [`SocketStream::read_small`]); else [`Peer::get_whole`].
-    #[inline]
+    #[inline(always)]
     fn read_whole(&mut self, buf: &mut [u8], exact: bool) -> Result<()> {
         match self.read_quick(buf, exact) {
             Ok(true) => Ok(()),
