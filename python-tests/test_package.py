@@ -374,3 +374,32 @@ def test_hot_calls_fast_paths(tcp_pair):
         server.get_u32()
     with pytest.raises(ValueError):
         server.get_data(4096)
+    with pytest.raises(ValueError):
+        server.put_data(b"x")
+
+
+def test_data_calls_pass_every_length_they_are_given():
+    """put_data of bytes and large get_data pass their lengths as kept
+    size objects (one per length, up to a bound): more lengths than are
+    kept, each sent and read back whole, must arrive exactly."""
+    out = StreamPeerBuffer()
+    sizes = list(range(0, 700, 2)) + [2047, 2048, 4096, 65536, 70001]
+    assert len(sizes) > 256
+    chunks = [bytes([n % 251]) * n for n in sizes]
+    for chunk in chunks:
+        assert out.put_data(chunk) is Error.OK
+    assert out.get_size() == sum(sizes)
+    back = StreamPeerBuffer(out.data_array)
+    for n, chunk in zip(sizes, chunks):
+        err, got = back.get_data(n)
+        assert err is Error.OK and got == chunk, n
+    assert back.get_available_bytes() == 0
+    # Past the end: Godot's error with what there is, the direct way (a
+    # large read) as the copying one.
+    assert StreamPeerBuffer(b"z" * 3000).get_data(4096) == (Error.ERR_INVALID_PARAMETER, b"z" * 3000)
+    assert StreamPeerBuffer(b"z" * 1000).get_data(1500) == (Error.ERR_INVALID_PARAMETER, b"z" * 1000)
+    out.free()
+    with pytest.raises(ValueError):
+        out.put_data(b"after free")
+    with pytest.raises(ValueError):
+        out.get_data(4096)

@@ -508,7 +508,13 @@ def test_disconnect_sends_close_notify_and_the_far_side_reads_the_rest_first(tls
     assert server.get_partial_data(100) == (Error.OK, b"last words")
     drive = Drive(server)
     assert drive.until(lambda s: s[0] != TLSStatus.STATUS_CONNECTED, 5.0) == [TLSStatus.STATUS_DISCONNECTED]
-    # DISCONNECTED has no stream: the library freed it.
+    # DISCONNECTED has no stream: the library freed it. The stream object's
+    # bulk data calls (which skip the checks while a peer is plainly usable)
+    # see that before anything else looked.
+    with pytest.raises(ValueError, match="freed with the StreamPeerTLS"):
+        stcp.put_data(b"x")
+    with pytest.raises(ValueError, match="freed with the StreamPeerTLS"):
+        stcp.get_data(4096)
     assert server.get_stream() is None
     with pytest.raises(ValueError, match="freed with the StreamPeerTLS"):
         stcp.get_status()

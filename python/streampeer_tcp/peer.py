@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 from ctypes import (
     c_bool,
     c_double,
@@ -52,31 +53,47 @@ def _in(data: bytes | bytearray | memoryview) -> tuple[Any, int]:
 _OK = Error.OK
 
 
-def _private(name: str, argtypes: list) -> Any:
-    """A second ctypes function object for `name` with its own argtypes
-    (`lib[name]` is not the cached `lib.name`, whose types follow the
-    header). Used for pointers that ctypes can pass faster as c_char_p /
-    c_void_p: the same pointer to C, without a ctypes.cast per call."""
-    fn = lib[name]
-    fn.restype = c_int32
-    fn.argtypes = argtypes
-    return fn
+# The bulk data calls go without argtypes: ctypes then converts nothing
+# through Python (a typed call runs each argument through its type's
+# from_param, which costs more than the rest of such a call's Python
+# side). Only arguments of these kinds go to them: bytes objects (passed
+# as their own buffer), None (NULL) and the argument objects a type's
+# from_param or byref makes (passed as the value they hold, with nothing
+# made per call). A Python int would go as a C int, so lengths go as
+# c_size_t arguments from _size.
+_put_data_untyped = lib["sptcp_put_data"]
+_put_data_untyped.restype = c_int32
+_get_data_untyped = lib["sptcp_get_data"]
+_get_data_untyped.restype = c_int32
+
+# One c_size_t argument per length, never changed (so any thread may pass
+# it): bulk transfers use a few lengths again and again, and a dictionary
+# lookup costs less than a new object. Lengths above _UNTYPED_MAX take the
+# typed calls (c_size_t would wrap them).
+_SIZES: dict[int, Any] = {}
+_SIZES_KEPT = 256
+_UNTYPED_MAX = sys.maxsize
 
 
-_put_data_bytes = _private("sptcp_put_data", [c_void_p, ctypes.c_char_p, c_size_t])
-# c_char_p passes a bytes object's own buffer: the new, unshared bytes of
-# a large read (below) is filled there, without asking for its address.
-_get_data_into = _private("sptcp_get_data", [c_void_p, ctypes.c_char_p, c_size_t, ctypes.POINTER(c_size_t)])
+def _size(n: int) -> Any:
+    """The c_size_t argument for length `n` (0 <= n <= _UNTYPED_MAX)."""
+    box = _SIZES.get(n)
+    if box is None:
+        box = c_size_t.from_param(n)
+        if len(_SIZES) < _SIZES_KEPT:
+            _SIZES[n] = box
+    return box
+
 
 # Large reads go straight into a new bytes object, the way C extensions
 # fill one (PyBytes_FromStringAndSize(NULL, n) makes an object nobody else
-# has seen yet; the C API allows filling it before it is shared), saving a
-# copy of every byte. CPython only; elsewhere reads take the copying path.
+# has seen yet; the C API allows filling it before it is shared; ctypes
+# passes a bytes object as its own buffer), saving a copy of every byte.
+# CPython only; elsewhere reads take the copying path. Untyped, as above.
 _DIRECT_READ = 2048
 try:
     _bytes_new = ctypes.pythonapi["PyBytes_FromStringAndSize"]
     _bytes_new.restype = ctypes.py_object
-    _bytes_new.argtypes = [c_void_p, ctypes.c_ssize_t]
 except (AttributeError, OSError):  # not CPython
     _bytes_new = None
 
@@ -124,6 +141,15 @@ class StreamPeer:
         if not handle:
             raise MemoryError(f"could not create a peer: {last_error_message()}")
         self._handle = handle
+        self._hv = c_void_p.from_param(handle)
+        self._got = c_size_t()
+        self._gotp = ctypes.byref(self._got)
+
+    # The handle as a ctypes argument, for the untyped calls; None whenever
+    # the handle must not be used directly (freed, or taken by a
+    # StreamPeerTLS: see `handle`), so that such a call gives C a NULL peer,
+    # which does nothing but fail, and the method takes the checked way.
+    _hv: Any = None
 
     # Lifetime -------------------------------------------------------------
 
@@ -148,6 +174,7 @@ class StreamPeer:
             self._detach()
             return
         _leave_group(self)
+        self._hv = None
         h, self._handle = self._handle, None
         # At interpreter exit the module may already be torn down.
         if h and lib is not None:
@@ -176,6 +203,7 @@ class StreamPeer:
         cannot be used any more."""
         _leave_group(self)
         self._owner = None
+        self._hv = None
         self._handle = None
         self._gone = "was freed with the StreamPeerTLS that took it"
         self._forget_stream()
@@ -221,15 +249,16 @@ class StreamPeer:
     def put_data(self, data: bytes) -> Error:
         """Sends all of `data`, waiting as long as it takes (as Godot; a
         socket peer's io_timeout_ms can limit the wait: ERR_TIMEOUT)."""
-        h = self._handle
-        if not h or self._owner is not None:
-            h = self.handle
         if type(data) is bytes:
-            code = _put_data_bytes(h, data, len(data))
-        else:
-            buf, n = _in(data)
-            code = lib.sptcp_put_data(h, buf, n)
-        return _OK if not code else to_error(code)
+            code = _put_data_untyped(self._hv, data, _SIZES.get(len(data)) or _size(len(data)))
+            if not code:
+                return _OK
+            if self._hv is not None:
+                return to_error(code)
+            # A NULL peer (nothing was sent): the checked way below.
+        h = self.handle
+        buf, n = _in(data)
+        return to_error(lib.sptcp_put_data(h, buf, n))
 
     def put_partial_data(self, data: bytes) -> tuple[Error, int]:
         """Sends what can be sent now: (Error, bytes sent)."""
@@ -252,15 +281,16 @@ class StreamPeer:
         bytes). On an error the bytes that did arrive are returned."""
         if nbytes < 0:
             return Error.ERR_OUT_OF_MEMORY, b""  # Godot's script API
+        if _DIRECT_READ <= nbytes <= _UNTYPED_MAX and _bytes_new is not None and self._hv is not None:
+            size = _SIZES.get(nbytes) or _size(nbytes)
+            out = _bytes_new(None, size)
+            code = _get_data_untyped(self._hv, out, size, self._gotp)
+            n = self._got.value
+            return (_OK if not code else to_error(code)), (out if n == nbytes else out[:n])
         h = self._handle
         if not h or self._owner is not None:
             h = self.handle
         got = c_size_t()
-        if nbytes >= _DIRECT_READ and _bytes_new is not None:
-            out = _bytes_new(None, nbytes)
-            code = _get_data_into(h, out, nbytes, got)
-            n = got.value
-            return (_OK if not code else to_error(code)), (out if n == nbytes else out[:n])
         buf = self._scratch(nbytes)
         code = lib.sptcp_get_data(h, buf, nbytes, got)
         return (_OK if not code else to_error(code)), ctypes.string_at(buf, got.value)

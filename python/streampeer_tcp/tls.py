@@ -245,6 +245,7 @@ class StreamPeerTLS(StreamPeer):
             return err
         old, self._stream = self._stream, stream
         stream._owner = self._ref
+        stream._hv = None  # its calls take the checked way now
         if old is not None:
             old._detach()  # the library let go of it for the new one
         return err
