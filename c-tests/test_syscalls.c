@@ -37,7 +37,9 @@
 enum { C_SEND, C_RECV, C_POLL, C_IOCTL, C_CONNECT, C_ACCEPT4, C_SOCKET, C_CLOSE, C_KINDS };
 static const char *const kind_names[C_KINDS] = {"send", "recv", "poll", "ioctl", "connect", "accept4", "socket", "close"};
 static _Thread_local long counts[C_KINDS];
-static _Thread_local size_t last_recv_len; /* what the last recv asked for */
+/* Receives that asked for just 4 bytes (a u32) and for 2048 (a small read
+ * reading ahead), to see how small reads receive. */
+static _Thread_local long exact_recvs, ahead_recvs;
 
 static void *real(const char *name) {
     void *f = dlsym(RTLD_NEXT, name);
@@ -66,7 +68,8 @@ ssize_t recv(int fd, void *buf, size_t n, int flags) {
     static ssize_t (*next)(int, void *, size_t, int);
     NEXT(next, "recv");
     counts[C_RECV]++;
-    last_recv_len = n;
+    exact_recvs += n == 4;
+    ahead_recvs += n == 2048;
     return next(fd, buf, n, flags);
 }
 
@@ -139,7 +142,12 @@ static void *echo(void *arg) {
     reset();
     for (int i = 0; i < ROUNDS; i++) {
         uint32_t v = 0;
-        if (sptcp_get_u32(p, &v) != SPTCP_OK || sptcp_put_u32(p, v) != SPTCP_OK) break;
+        if (sptcp_get_u32(p, &v) != SPTCP_OK) break;
+        /* The first answer comes late, so that the client's first read
+         * has to wait and its socket switches to kernel waits at once
+         * (its small reads below start there). */
+        if (i == 0) usleep(20 * 1000);
+        if (sptcp_put_u32(p, v) != SPTCP_OK) break;
     }
     memcpy(echo_counts, counts, sizeof counts);
     return NULL;
@@ -153,6 +161,7 @@ static int pingpong(sptcp_server *s) {
     pthread_t t;
     REQUIRE(pthread_create(&t, NULL, echo, a) == 0);
     reset();
+    exact_recvs = ahead_recvs = 0;
     int ok = 1;
     for (int i = 0; i < ROUNDS && ok; i++) {
         uint32_t back = 0;
@@ -171,8 +180,18 @@ static int pingpong(sptcp_server *s) {
     CHECK_EQ(counts[C_SEND], ROUNDS);
     CHECK_EQ(counts[C_RECV], ROUNDS + switched);
     CHECK_EQ(counts[C_POLL], 0);
-    /* One value at a time: the receives ask for just the value by now. */
-    CHECK_EQ((long)last_recv_len, 4);
+    /* One value at a time: once the socket waits in the kernel, small
+     * reads receive through read_small, which reads ahead (2048 bytes)
+     * until 4 receives in a row brought nothing more, then asks for just
+     * the value (4 bytes) but for every 17th receive, which looks ahead
+     * again. Counted, not looked at one by one: the switch to kernel waits
+     * (and so the first small read) may still come later than the first
+     * read on a loaded machine. */
+    long small = exact_recvs + ahead_recvs;
+    if (small < 40 || ahead_recvs > 4 + (small + 16) / 17)
+        fprintf(stderr, "ping-pong: small reads %ld: %ld exact, %ld ahead\n", small, exact_recvs, ahead_recvs);
+    CHECK(small >= 40);
+    CHECK(ahead_recvs <= 4 + (small + 16) / 17);
     /* The accepted side waits in the kernel from the start. */
     memcpy(counts, echo_counts, sizeof counts);
     const long echo_want[C_KINDS] = {[C_SEND] = ROUNDS, [C_RECV] = ROUNDS};
