@@ -452,7 +452,7 @@ impl Dictionary {
         }
     }
 
-    /// Room for `n` more entries.
+    /// The entries, in insertion order.
     pub fn entries(&self) -> &[(Variant, Variant)] {
         &self.entries
     }
