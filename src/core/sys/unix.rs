@@ -37,14 +37,19 @@ pub fn send(sock: &Socket, buf: &[u8], wait: bool) -> io::Result<usize> {
     // SAFETY: `buf` is a live byte slice of `buf.len()` readable bytes for
     // the whole call (send only reads it), and the descriptor is owned by
     // `sock`.
-    let n = unsafe {
+    counted(unsafe {
         libc::send(
             sock.as_raw_fd(),
             buf.as_ptr().cast(),
             buf.len(),
             SEND_FLAGS | flags,
         )
-    };
+    })
+}
+
+/// A `send` / `recv` result: the byte count, or the error its -1 means.
+#[inline]
+fn counted(n: libc::ssize_t) -> io::Result<usize> {
     if n < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -61,11 +66,7 @@ pub fn recv_uninit(sock: &Socket, buf: &mut [MaybeUninit<u8>], wait: bool) -> io
     // SAFETY: `buf` is live, writable memory of `buf.len()` bytes for the
     // whole call (recv only writes into it; `MaybeUninit<u8>` has the
     // layout of `u8`), and the descriptor is owned by `sock`.
-    let n = unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), flags) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(n as usize)
+    counted(unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), flags) })
 }
 
 /// A waiting receive that fills all of `buf` in one call where it can
@@ -82,11 +83,7 @@ pub fn peek(sock: &Socket, buf: &mut [u8]) -> io::Result<usize> {
 fn recv_flags(sock: &Socket, buf: &mut [u8], flags: libc::c_int) -> io::Result<usize> {
     // SAFETY: `buf` is a live, writable byte slice of `buf.len()` bytes for
     // the whole call, and the descriptor is owned by `sock`.
-    let n = unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), flags) };
-    if n < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(n as usize)
+    counted(unsafe { libc::recv(sock.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), flags) })
 }
 
 /// Clears O_NONBLOCK (one FIONBIO call): waits in `send` / `recv` then
