@@ -76,12 +76,12 @@ _UNTYPED_MAX = sys.maxsize
 
 
 def _size(n: int) -> Any:
-    """The c_size_t argument for length `n` (0 <= n <= _UNTYPED_MAX)."""
-    box = _SIZES.get(n)
-    if box is None:
-        box = c_size_t.from_param(n)
-        if len(_SIZES) < _SIZES_KEPT:
-            _SIZES[n] = box
+    """The c_size_t argument for a length `n` (0 <= n <= _UNTYPED_MAX) not
+    in _SIZES: the calls look there first (`_SIZES.get(n) or _size(n)`),
+    so a kept length costs no Python call."""
+    box = c_size_t.from_param(n)
+    if len(_SIZES) < _SIZES_KEPT:
+        _SIZES[n] = box
     return box
 
 
@@ -290,10 +290,9 @@ class StreamPeer:
         h = self._handle
         if not h or self._owner is not None:
             h = self.handle
-        got = c_size_t()
         buf = self._scratch(nbytes)
-        code = lib.sptcp_get_data(h, buf, nbytes, got)
-        return (_OK if not code else to_error(code)), ctypes.string_at(buf, got.value)
+        code = lib.sptcp_get_data(h, buf, nbytes, self._got)
+        return (_OK if not code else to_error(code)), ctypes.string_at(buf, self._got.value)
 
     def get_partial_data(self, nbytes: int) -> tuple[Error, bytes]:
         """Reads what has arrived, up to `nbytes`: (Error, bytes)."""
