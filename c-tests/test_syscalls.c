@@ -12,8 +12,9 @@
  *    no poll; the client's socket switches to kernel waits once (one ioctl,
  *    made by the first read that has to wait), the accepted one never needs
  *    to (accept4 gives a blocking socket).
- *  - by the end of it, a recv asks for just the 4 bytes of the value;
- *    after that, a burst of 64 values read one by one: at most 17 recvs
+ *  - once the client's socket waits in the kernel, its small reads ask
+ *    for just the 4 bytes of the value, but for the first few and one in
+ *    17; after that, a burst of 64 values read one by one: at most 17 recvs
  *    (request/response makes the reads receive just the value; they look
  *    ahead again within 16 receives).
  *  - put_var / get_var of a small Dictionary: one send, one recv (the
