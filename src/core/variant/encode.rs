@@ -114,7 +114,9 @@ impl Writer {
 
     /// A [`Text`] as a string (its bytes are UTF-8 already).
     fn text(&mut self, s: &Text) -> Result<()> {
-        self.string(s.bytes())
+        count(s.len(), "a string")?;
+        s.to_wire(&mut self.out);
+        Ok(())
     }
 
     /// The header word: the type id in this format, plus flags.

@@ -890,3 +890,99 @@ fn wire_text_skips_the_bom_stops_at_nul_and_checks_utf8() {
         }
     }
 }
+
+/// A String Variant's wire bytes for `raw`: padded with `fill` (Godot
+/// writes zeros; a decoder must not care), then `after` (the rest of a
+/// message, which a decoder must not read into the text).
+fn wire_string(raw: &[u8], fill: u8, after: &[u8]) -> Vec<u8> {
+    let mut w = 4u32.to_le_bytes().to_vec();
+    w.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+    w.extend_from_slice(raw);
+    w.resize(w.len() + (4 - raw.len() % 4) % 4, fill);
+    w.extend_from_slice(after);
+    w
+}
+
+#[test]
+fn decoded_strings_never_take_the_bytes_after_them() {
+    // Every length a Text holds inline and some past it, with text bytes
+    // of each kind (ASCII, a NUL, non-ASCII, invalid UTF-8, a byte order
+    // mark), each followed by nothing, by zeros, by 0xff bytes and by ASCII
+    // letters: the
+    // decoded text is what Text::from_wire makes of the string's own bytes.
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let kinds: [&[u8]; 6] = [
+        b"az09_-",
+        b"a\0",
+        "é".as_bytes(),
+        b"\xff\x80",
+        b"\xef\xbb\xbf",
+        b"\x7f ",
+    ];
+    for len in 0..=26usize {
+        for kind in kinds {
+            for trial in 0..8 {
+                let raw: Vec<u8> = (0..len)
+                    .map(|i| match trial {
+                        0 => kind[i % kind.len()],
+                        _ if next() % 4 == 0 => kind[next() as usize % kind.len()],
+                        _ => b'a' + (next() % 26) as u8,
+                    })
+                    .collect();
+                let want = Text::from_wire(&raw);
+                for (fill, after) in [
+                    (0u8, &[][..]),
+                    (0, &[0; 24][..]),
+                    (0xff, &[0xff; 24][..]),
+                    (b'z', &[b'q'; 24][..]),
+                ] {
+                    let bytes = wire_string(&raw, fill, after);
+                    let got = decode(&bytes, Format::Godot4, false);
+                    match &want {
+                        None => {
+                            let e = got.unwrap_err();
+                            assert_eq!(e.code, Error::ERR_INVALID_DATA, "{raw:?}");
+                        }
+                        Some(text) => {
+                            let (v, used) = got.unwrap_or_else(|e| panic!("{raw:?}: {e:?}"));
+                            assert_eq!(used, bytes.len() - after.len(), "{raw:?}");
+                            match v {
+                                Variant::String(s) => {
+                                    assert_eq!(&s, text, "{raw:?} then {after:?}");
+                                    assert_eq!(s.as_c().to_bytes(), text.bytes());
+                                }
+                                other => panic!("{other:?}"),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn encoded_strings_are_length_bytes_and_zero_padding() {
+    // Every inline length and some past it: the u32 length, the bytes,
+    // zeros to a multiple of 4, alone and as a Dictionary's key and value.
+    for len in 0..=30usize {
+        let s: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+        let mut want = 4u32.to_le_bytes().to_vec();
+        want.extend_from_slice(&(len as u32).to_le_bytes());
+        want.extend_from_slice(s.as_bytes());
+        want.resize(want.len() + (4 - len % 4) % 4, 0);
+        assert_eq!(g4(&Variant::String(t(&s))), want, "length {len}");
+        let mut d = Dictionary::default();
+        d.set(Variant::String(t(&s)), Variant::String(t(&s)));
+        let mut dict = hex("1b000000 01000000");
+        dict.extend_from_slice(&want);
+        dict.extend_from_slice(&want);
+        assert_eq!(g4(&Variant::Dictionary(Box::new(d))), dict, "length {len}");
+    }
+}
