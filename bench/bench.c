@@ -559,7 +559,7 @@ static void *bulk_feeder(void *arg) {
  * received, as bulk_blocking's from starting the sender. Segments are short
  * (1 MiB, about a millisecond here) so that raw C and the library see the
  * same state of a noisy host: with 32 MiB segments, one process's ratio
- * ranged 0.92-1.08 over six runs of 1 GiB on this VM, with 1 MiB 0.97-1.03,
+ * ranged 0.92-1.08 over six runs of 1 GiB on this VM, with 1 MiB 0.96-1.03,
  * and with 512 KiB 0.98-1.01. The cost is a little dilution: each segment
  * also holds one wake-up of the sender (tens of microseconds, the same for
  * both), so a real difference in throughput shows a few percent smaller. */

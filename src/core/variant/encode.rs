@@ -114,9 +114,10 @@ impl Writer {
 
     /// A [`Text`] as a string (its bytes are UTF-8 already).
     fn text(&mut self, s: &Text) -> Result<()> {
-        count(s.len(), "a string")?;
-        s.to_wire(&mut self.out);
-        Ok(())
+        if s.short_to_wire(&mut self.out) {
+            return Ok(());
+        }
+        self.string(s.bytes())
     }
 
     /// The header word: the type id in this format, plus flags.

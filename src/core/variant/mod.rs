@@ -241,27 +241,21 @@ impl Text {
         }))
     }
 
-    /// Appends Godot's string encoding of the text to `out`: its byte
-    /// length (u32), its bytes, zeros to a multiple of 4.
+    /// Appends Godot's string encoding of short (inline) text to `out`:
+    /// the u32 length, the bytes and the zeros to a multiple of 4, in one
+    /// copy (the inline bytes are zero after the text). False, with
+    /// nothing written, for text on the heap.
     #[inline]
-    pub fn to_wire(&self, out: &mut Vec<u8>) {
-        match &self.0 {
-            // Short text: the inline bytes are zero after the text, so the
-            // length, the bytes and the padding go out in one copy.
-            Repr::Inline { len, bytes } => {
-                let len = usize::from(*len);
-                let mut chunk = [0u8; 4 + INLINE_TEXT + 3];
-                chunk[..4].copy_from_slice(&(len as u32).to_le_bytes());
-                chunk[4..4 + bytes.len()].copy_from_slice(bytes);
-                out.extend_from_slice(&chunk[..4 + len.next_multiple_of(4)]);
-            }
-            Repr::Heap(c) => {
-                let b = c.as_bytes();
-                out.extend_from_slice(&(b.len() as u32).to_le_bytes());
-                out.extend_from_slice(b);
-                out.resize(out.len() + (b.len().wrapping_neg() & 3), 0);
-            }
-        }
+    pub fn short_to_wire(&self, out: &mut Vec<u8>) -> bool {
+        let Repr::Inline { len, bytes } = &self.0 else {
+            return false;
+        };
+        let len = usize::from(*len);
+        let mut chunk = [0u8; 4 + INLINE_TEXT + 3];
+        chunk[..4].copy_from_slice(&(len as u32).to_le_bytes());
+        chunk[4..4 + bytes.len()].copy_from_slice(bytes);
+        out.extend_from_slice(&chunk[..4 + len.next_multiple_of(4)]);
+        true
     }
 
     /// Text up to the first NUL (Godot's decoders stop there too).

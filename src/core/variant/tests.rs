@@ -908,8 +908,8 @@ fn decoded_strings_never_take_the_bytes_after_them() {
     // Every length a Text holds inline and some past it, with text bytes
     // of each kind (ASCII, a NUL, non-ASCII, invalid UTF-8, a byte order
     // mark), each followed by nothing, by zeros, by 0xff bytes and by ASCII
-    // letters: the
-    // decoded text is what Text::from_wire makes of the string's own bytes.
+    // letters: the decoded text is what Text::from_wire makes of the
+    // string's own bytes.
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     let mut next = move || {
         seed ^= seed << 13;
@@ -973,10 +973,7 @@ fn encoded_strings_are_length_bytes_and_zero_padding() {
     // zeros to a multiple of 4, alone and as a Dictionary's key and value.
     for len in 0..=30usize {
         let s: String = (0..len).map(|i| (b'a' + (i % 26) as u8) as char).collect();
-        let mut want = 4u32.to_le_bytes().to_vec();
-        want.extend_from_slice(&(len as u32).to_le_bytes());
-        want.extend_from_slice(s.as_bytes());
-        want.resize(want.len() + (4 - len % 4) % 4, 0);
+        let want = wire_string(s.as_bytes(), 0, &[]);
         assert_eq!(g4(&Variant::String(t(&s))), want, "length {len}");
         let mut d = Dictionary::default();
         d.set(Variant::String(t(&s)), Variant::String(t(&s)));
