@@ -42,29 +42,33 @@ fn is_valid_ipv4(s: &str) -> bool {
 }
 
 /// Four dot-separated decimal numbers 0..=255 (an optional '+' or leading
-/// zeros are accepted, as Godot's `is_valid_int` + `to_int` do).
+/// zeros are accepted, as Godot's `is_valid_int` + `to_int` do): each part
+/// is one optional '+' and one to three digits. One pass over the bytes,
+/// as every `connect_to_host` to an IP literal starts here.
 fn parse_ipv4(s: &str) -> Option<Ipv4Addr> {
     let mut octets = [0u8; 4];
-    let mut parts = s.as_bytes().split(|&b| b == b'.');
-    for octet in &mut octets {
-        let part = parts.next()?;
-        let digits = part.strip_prefix(b"+").unwrap_or(part);
-        if digits.is_empty() || digits.len() > 3 {
-            return None;
-        }
-        let mut value = 0u32;
-        for &b in digits {
-            if !b.is_ascii_digit() {
-                return None;
+    let mut part = 0;
+    let (mut value, mut digits, mut plus) = (0u32, 0u32, false);
+    for &b in s.as_bytes() {
+        match b {
+            b'0'..=b'9' if digits < 3 => {
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
             }
-            value = value * 10 + u32::from(b - b'0');
+            b'+' if digits == 0 && !plus => plus = true,
+            b'.' if digits > 0 && part < 3 => {
+                octets[part] = u8::try_from(value).ok()?;
+                part += 1;
+                (value, digits, plus) = (0, 0, false);
+            }
+            _ => return None,
         }
-        *octet = u8::try_from(value).ok()?;
     }
-    match parts.next() {
-        None => Some(Ipv4Addr::from(octets)),
-        Some(_) => None,
+    if digits == 0 || part != 3 {
+        return None;
     }
+    octets[3] = u8::try_from(value).ok()?;
+    Some(Ipv4Addr::from(octets))
 }
 
 /// Parses an IP literal (IPv4 dotted, or IPv6 with `::` and an optional
@@ -275,6 +279,77 @@ mod tests {
             "1.2.3.-4",
         ] {
             assert!(!is_valid_ip_address(s), "{s}");
+        }
+    }
+
+    /// The rule as Godot states it (split at '.', four parts, each an
+    /// optional '+' and 1-3 digits, 0..=255), to check the one-pass parser.
+    fn ipv4_by_parts(s: &str) -> Option<Ipv4Addr> {
+        let parts: Vec<&str> = s.split('.').collect();
+        if parts.len() != 4 {
+            return None;
+        }
+        let mut octets = [0u8; 4];
+        for (octet, part) in octets.iter_mut().zip(parts) {
+            let digits = part.strip_prefix('+').unwrap_or(part);
+            if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            *octet = u8::try_from(digits.parse::<u32>().ok()?).ok()?;
+        }
+        Some(Ipv4Addr::from(octets))
+    }
+
+    #[test]
+    fn ipv4_parser_agrees_with_the_rule() {
+        // Every string of up to 5 bytes over this alphabet, alone and in
+        // place of one, two or three parts of a valid address, so that
+        // every position of every part is covered.
+        let alphabet = b"0129+.:a ";
+        let mut checked = 0;
+        let mut accepted = 0;
+        let mut word = Vec::new();
+        let mut stack = vec![0usize; 0];
+        loop {
+            let w = String::from_utf8(word.clone()).unwrap();
+            for s in [
+                w.clone(),
+                format!("{w}.22.33.44"),
+                format!("11.{w}.33.44"),
+                format!("11.22.33.{w}"),
+                format!("11.22.{w}"),
+                format!("{w}.22.33"),
+                format!("11.{w}.33"),
+                format!("11.{w}"),
+            ] {
+                let got = parse_ipv4(&s);
+                assert_eq!(got, ipv4_by_parts(&s), "{s:?}");
+                checked += 1;
+                accepted += usize::from(got.is_some());
+            }
+            // The next word (odometer over the alphabet).
+            let mut i = stack.len();
+            loop {
+                if i == 0 {
+                    if stack.len() == 5 {
+                        assert!(
+                            checked > 500_000 && accepted > 3_000,
+                            "{checked} {accepted}"
+                        );
+                        return;
+                    }
+                    stack = vec![0; stack.len() + 1];
+                    break;
+                }
+                i -= 1;
+                stack[i] += 1;
+                if stack[i] < alphabet.len() {
+                    break;
+                }
+                stack[i] = 0;
+            }
+            word = stack.iter().map(|&k| alphabet[k]).collect();
         }
     }
 
