@@ -575,15 +575,16 @@ impl SocketStream {
         (n, r)
     }
 
-    /// The usual blocking write, on a socket whose waits are in the kernel
-    /// with no time limit: one send, which takes it all. Returns how many
-    /// bytes it sent (and counted): all of `data`; some, or none (this case
-    /// does not apply, or the socket would block), the rest being the
-    /// general path's. A failed send closes the connection, as there.
+    /// The usual blocking write with no time limit: one send, which takes
+    /// it all. On a socket whose waits are in the kernel that send may wait;
+    /// on one that is still non-blocking (a connection that has not had to
+    /// wait yet, as a client's first message) it takes what fits now. Returns
+    /// how many bytes it sent (and counted): all of `data`; some, or none
+    /// (this case does not apply, or the socket would block), the rest being
+    /// the general path's. A failed send closes the connection, as there.
     #[inline(always)]
     pub fn send_now(&mut self, data: &[u8]) -> Result<usize> {
-        if !self.kernel_waits
-            || self.write_shut
+        if self.write_shut
             || data.is_empty()
             || self.status != Status::STATUS_CONNECTED
             || self.io_limited(true)
