@@ -202,9 +202,13 @@ pub fn resolve_all(host: &str) -> Result<Vec<IpAddr>> {
 /// `Some(ip)` for an IP literal, `None` for a name; a string that looks
 /// like a literal but does not parse is `ERR_INVALID_PARAMETER`.
 pub fn literal(host: &str) -> Result<Option<IpAddr>> {
-    // Without a ':' only dotted IPv4 is a literal: one pass decides.
+    // Dotted IPv4 (the common case) first: one pass decides. Without a
+    // ':' nothing else is a literal.
+    if let Some(ip) = parse_ipv4(host) {
+        return Ok(Some(IpAddr::V4(ip)));
+    }
     if !host.contains(':') {
-        return Ok(parse_ipv4(host).map(IpAddr::V4));
+        return Ok(None);
     }
     if !is_valid_ip_address(host) {
         return Ok(None);
