@@ -41,7 +41,7 @@ LIB_ENV := SPTCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so \
            STREAMPEER_TCP_LIB=$(abspath $(DEBUG))/libstreampeer_tcp.so PYTHONPATH=$(abspath python)
 
 .PHONY: all lib lib-debug header demo test lint check-targets check-exports cargo-test c-test check-cxx py-test check-mem check-asan \
-        check-tsan check-sanitizers check-faults check-tls-interop bench bench-quick bench-smoke fuzz wheel wheel-check \
+        check-tsan check-sanitizers check-faults check-tls-interop bench bench-quick bench-busy bench-smoke fuzz wheel wheel-check \
         windows test-windows install install-check docs clean FORCE
 
 all: lib
@@ -120,15 +120,18 @@ test-windows:
 	@WIN_PKG=$(WIN_PKG) WIN_DLLTOOL="$(WIN_DLLTOOL)" sh c-tests/windows.sh
 $(BUILD)/bench/bench: bench/bench.c include/streampeer_tcp.h FORCE | lib
 	sh bench/build.sh $@
-# bench-quick: the same on one CPU (bench/run.py --one-cpu).
+# bench-quick: the same on one CPU (bench/run.py --one-cpu); bench-busy:
+# with every CPU kept busy by a nice-19 spinner (bench/run.py --busy).
 bench-quick: BENCH_ARGS = --one-cpu
-bench bench-quick:
+bench-busy: BENCH_ARGS = --busy
+bench bench-quick bench-busy:
 	sh bench/setup.sh
 	$(MAKE) --no-print-directory $(BUILD)/bench/bench
 	$(BUILD)/bench-venv/bin/python bench/run.py $(BENCH_ARGS) --reps $(or $(BENCH_REPS),5) || python3 bench/run.py $(BENCH_ARGS) --reps $(or $(BENCH_REPS),5)
 bench-smoke: $(BUILD)/bench/bench
 	$(PYTHON) bench/run.py --smoke
 	$(PYTHON) bench/run.py --smoke --one-cpu --figures pingpong,var
+	$(PYTHON) bench/run.py --smoke --busy --figures pingpong
 fuzz: $(VENV)/.ready lib-debug
 	sh fuzz/run.sh $(abspath $(DEBUG))/libstreampeer_tcp.so $(VENV)/bin/python
 
