@@ -489,7 +489,9 @@ def write(result, rounds, skipped, idle_sizes, reps, max_reps, smoke, ran=None, 
         return f"{sp * 100:.1f}%" if sp is not None else ""
 
     os.makedirs(RESULTS, exist_ok=True)
-    name = "smoke" if smoke else "one-cpu" if ONE_CPU is not None else "busy" if SPINNERS else "latest"
+    # The run's kind names its results (a smoke run writes smoke.* whatever its kind).
+    kind = "one-cpu" if ONE_CPU is not None else "busy" if SPINNERS else "latest"
+    name = "smoke" if smoke else kind
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     cpu = platform.processor() or platform.machine()
     try:
@@ -611,8 +613,7 @@ def write(result, rounds, skipped, idle_sizes, reps, max_reps, smoke, ran=None, 
     targets_list(lines, stats, want)
     text = "\n".join(lines) + "\n"
     if not save:
-        kept = "one-cpu" if ONE_CPU is not None else "busy" if SPINNERS else "latest"
-        print(f"bench: --figures given: results not written ({kept}.* keep the last full run)")
+        print(f"bench: --figures given: results not written ({kind}.* keep the last full run)")
         print(text, end="")
         return
     with open(os.path.join(RESULTS, f"{name}.md"), "w") as f:
@@ -621,7 +622,7 @@ def write(result, rounds, skipped, idle_sizes, reps, max_reps, smoke, ran=None, 
         w = csv.writer(f)
         w.writerow(["figure", "unit", "streampeer_tcp", "raw_c_or_socket", "libuv", "sdl2net", "ratio", "target", "spread"])
         w.writerows([round(c, 3) if isinstance(c, float) else c for c in r] for r in rows)
-    if not smoke and ONE_CPU is None and not SPINNERS:
+    if name == "latest":
         plots(result, idle_sizes)
     print(text, end="")
 
