@@ -17,6 +17,17 @@ use VariantType::*;
 /// hold at its very end is not counted (Godot counts it), so the count
 /// never exceeds `buf.len()`.
 pub fn decode(buf: &[u8], format: Format, allow_objects: bool) -> Result<(Variant, usize)> {
+    if format == Format::Godot4 {
+        if let Some(quick) = super::quick::decode(buf) {
+            return Ok(quick);
+        }
+    }
+    decode_general(buf, format, allow_objects)
+}
+
+/// [`decode`] without its fast path ([`super::quick`]): every message in
+/// every format.
+pub fn decode_general(buf: &[u8], format: Format, allow_objects: bool) -> Result<(Variant, usize)> {
     let mut r = Reader {
         buf,
         pos: 0,

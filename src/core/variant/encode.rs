@@ -50,6 +50,19 @@ pub fn encode(v: &Variant, format: Format, full_objects: bool) -> Result<Vec<u8>
 
 /// [`encode`], appended to `out` (a message's framing already in it).
 pub fn encode_after(
+    mut out: Vec<u8>,
+    v: &Variant,
+    format: Format,
+    full_objects: bool,
+) -> Result<Vec<u8>> {
+    if format == Format::Godot4 && super::quick::encode(v, &mut out) {
+        return Ok(out);
+    }
+    encode_general(out, v, format, full_objects)
+}
+
+/// [`encode_after`] without its fast path ([`super::quick`]).
+pub fn encode_general(
     out: Vec<u8>,
     v: &Variant,
     format: Format,

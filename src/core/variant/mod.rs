@@ -9,6 +9,7 @@
 
 pub mod decode;
 pub mod encode;
+mod quick;
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
@@ -241,6 +242,27 @@ impl Text {
         }))
     }
 
+    /// Text of at most [`INLINE_TEXT`] bytes, all of them ASCII and none
+    /// NUL (the usual key or name), as [`Text::from_wire`] gives it; `None`
+    /// for any other bytes.
+    #[inline(always)]
+    pub fn short_ascii(raw: &[u8]) -> Option<Text> {
+        if raw.len() > INLINE_TEXT {
+            return None;
+        }
+        let mut bytes = [0; INLINE_TEXT + 1];
+        for (to, &b) in bytes.iter_mut().zip(raw) {
+            if b == 0 || !b.is_ascii() {
+                return None;
+            }
+            *to = b;
+        }
+        Some(Text(Repr::Inline {
+            len: raw.len() as u8,
+            bytes,
+        }))
+    }
+
     /// Appends Godot's string encoding of short (inline) text to `out`:
     /// the u32 length, the bytes and the zeros to a multiple of 4, in one
     /// copy (the inline bytes are zero after the text). False, with
@@ -254,7 +276,10 @@ impl Text {
         let mut chunk = [0u8; 4 + INLINE_TEXT + 3];
         chunk[..4].copy_from_slice(&(len as u32).to_le_bytes());
         chunk[4..4 + bytes.len()].copy_from_slice(bytes);
-        out.extend_from_slice(&chunk[..4 + len.next_multiple_of(4)]);
+        // The whole chunk (a copy of fixed size), then back to its end.
+        let end = out.len() + 4 + len.next_multiple_of(4);
+        out.extend_from_slice(&chunk);
+        out.truncate(end);
         true
     }
 

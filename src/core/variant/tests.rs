@@ -983,3 +983,191 @@ fn encoded_strings_are_length_bytes_and_zero_padding() {
         assert_eq!(g4(&Variant::Dictionary(Box::new(d))), dict, "length {len}");
     }
 }
+
+impl Rng {
+    /// A plain value of the kinds the fast paths handle, and some they
+    /// leave to the general code (long, non-ASCII, NUL-holding and BOM
+    /// strings, Vector2 values that need 64 bits, a StringName).
+    fn plain(&mut self) -> Variant {
+        match self.below(12) {
+            0 => Variant::Nil,
+            1 => Variant::Bool(self.below(2) == 1),
+            2 => Variant::Int(self.below(7) as i64 - 3),
+            3 => Variant::Int(match self.below(3) {
+                0 => self.next() as i64,
+                1 => i64::from(i32::MAX) + 1,
+                _ => i64::from(i32::MIN),
+            }),
+            4 => Variant::Float(match self.below(4) {
+                0 => f64::from(self.f32()),
+                1 => f64::from_bits(self.next()),
+                2 => f64::NAN,
+                _ => -0.0,
+            }),
+            5..=7 => {
+                let alphabet = ["a", "k", "é", "_", "9", "\u{feff}", "\u{7f}"];
+                let n = match self.below(4) {
+                    0 => 20 + self.below(4), // both sides of the inline limit
+                    _ => self.below(5),
+                };
+                let s: String = (0..n)
+                    .map(|_| alphabet[self.below(alphabet.len() as u64) as usize])
+                    .collect();
+                Variant::String(t(&s))
+            }
+            8 => {
+                let f = |r: &mut Rng| f64::from(r.f32());
+                Variant::math(VariantType::TYPE_VECTOR2, &[f(self), f(self)]).unwrap()
+            }
+            9 => {
+                let xy = [
+                    f64::from(self.next() as i32),
+                    f64::from(self.below(9) as i32),
+                ];
+                Variant::math(VariantType::TYPE_VECTOR2I, &xy).unwrap()
+            }
+            10 => Variant::StringName(t("n")),
+            _ => Variant::Math(VariantType::TYPE_VECTOR2, Numbers::Two([0.1, 1e300])),
+        }
+    }
+
+    /// A message of the shapes the fast paths take: a plain value, or an
+    /// Array or Dictionary (now and then typed, or holding one container)
+    /// of plain values; dictionary keys repeat now and then.
+    fn flat(&mut self) -> Variant {
+        let n = self.below(11) as usize;
+        let mut v = match self.below(5) {
+            0 => return self.plain(),
+            1 => Variant::array(Array {
+                elem_type: ContainerType::None,
+                items: (0..n).map(|_| self.plain()).collect(),
+            }),
+            _ => {
+                let mut d = Dictionary::default();
+                for _ in 0..n {
+                    let k = match self.below(4) {
+                        0 => self.plain(),
+                        _ => Variant::String(t(["hp", "pos", "name", "x"][self.below(4) as usize])),
+                    };
+                    d.set(k, self.plain());
+                }
+                Variant::dictionary(d)
+            }
+        };
+        match (self.below(12), &mut v) {
+            (0, Variant::Array(a)) => a.elem_type = ContainerType::Builtin(VariantType::TYPE_INT),
+            (0, Variant::Dictionary(d)) => {
+                d.value_type = ContainerType::Builtin(VariantType::TYPE_INT)
+            }
+            (1, Variant::Array(a)) => a.items.push(Variant::array(Array::default())),
+            (1, Variant::Dictionary(d)) => {
+                d.set(Variant::Nil, Variant::dictionary(Dictionary::default()))
+            }
+            _ => {}
+        }
+        v
+    }
+}
+
+/// The messages of [`Rng::flat`], encoded, and each also cut short, with a
+/// byte changed, or with a dictionary key written twice.
+fn flat_messages() -> Vec<Vec<u8>> {
+    let mut rng = Rng(0x0f1a_7000_0000_0001);
+    let mut out = Vec::new();
+    for _ in 0..4000 {
+        let v = rng.flat();
+        // Typed containers may refuse some values; those are not messages.
+        let Ok(bytes) = encode::encode_general(Vec::new(), &v, Format::Godot4, false) else {
+            continue;
+        };
+        let mut cut = bytes.clone();
+        cut.truncate(rng.below(bytes.len() as u64 + 1) as usize);
+        let mut changed = bytes.clone();
+        let i = rng.below(bytes.len() as u64) as usize;
+        changed[i] = match rng.below(3) {
+            0 => rng.next() as u8,
+            1 => changed[i] ^ 0x80,
+            _ => 0,
+        };
+        if let Variant::Dictionary(d) = &v {
+            if let Some((k, _)) = d.entries().first() {
+                // The first key once more with another value, and the
+                // count raised: the later value must win, in the first
+                // key's place.
+                let mut twice = bytes.clone();
+                twice[4] = twice[4].wrapping_add(1);
+                let other = Variant::Int(rng.below(100) as i64 + 1000);
+                for e in [k, &other] {
+                    twice.extend(
+                        encode::encode_general(Vec::new(), e, Format::Godot4, false).unwrap(),
+                    );
+                }
+                out.push(twice);
+            }
+        }
+        out.extend([bytes, cut, changed]);
+    }
+    out
+}
+
+/// The decoder's fast path gives what the general decoder gives, or leaves
+/// the message to it; and it does take the usual messages.
+#[test]
+fn the_quick_decoder_agrees_with_the_general_one() {
+    let (mut quick, mut all) = (0, 0);
+    for bytes in flat_messages() {
+        all += 1;
+        let general = decode::decode_general(&bytes, Format::Godot4, false);
+        let Some((v, used)) = super::quick::decode(&bytes) else {
+            continue;
+        };
+        quick += 1;
+        let (g, g_used) =
+            general.unwrap_or_else(|e| panic!("{bytes:02x?}: quick {v:?}, general {e}"));
+        assert_eq!(format!("{v:?}"), format!("{g:?}"), "{bytes:02x?}");
+        assert_eq!(used, g_used, "{bytes:02x?}");
+    }
+    assert!(
+        quick > all / 8 && quick < all,
+        "{quick} of {all} decoded quickly"
+    );
+    // The usual game message is one of them.
+    let mut d = Dictionary::default();
+    d.set(
+        Variant::String(t("pos")),
+        Variant::math(VariantType::TYPE_VECTOR2, &[1.5, -2.0]).unwrap(),
+    );
+    d.set(Variant::String(t("hp")), Variant::Int(42));
+    d.set(Variant::String(t("name")), Variant::String(t("player")));
+    let bytes = g4(&Variant::dictionary(d));
+    assert!(super::quick::decode(&bytes).is_some());
+}
+
+/// The encoder's fast path writes what the general encoder writes, or
+/// nothing; and it does take the usual messages.
+#[test]
+fn the_quick_encoder_agrees_with_the_general_one() {
+    let mut rng = Rng(0x0f1a_7000_0000_0002);
+    let (mut quick, mut all) = (0, 0);
+    for i in 0..6000 {
+        let v = if i % 4 == 0 {
+            rng.value(0, false)
+        } else {
+            rng.flat()
+        };
+        all += 1;
+        let before = vec![0xa5; i % 7];
+        let general = encode::encode_general(before.clone(), &v, Format::Godot4, false);
+        let mut out = before.clone();
+        if !super::quick::encode(&v, &mut out) {
+            assert_eq!(out, before, "{v:?}: a fast path that gave up left bytes");
+            continue;
+        }
+        quick += 1;
+        assert_eq!(Ok(out), general.map_err(|e| e.to_string()), "{v:?}");
+    }
+    assert!(
+        quick > all / 8 && quick < all,
+        "{quick} of {all} encoded quickly"
+    );
+}

@@ -1,0 +1,221 @@
+//! Fast paths of the decoder and the encoder for the commonest messages in
+//! the Godot 4 format: a plain value, or an untyped Array or Dictionary
+//! whose elements are plain values (nil, bool, int, float, short string,
+//! Vector2, Vector2i); a decoded Dictionary has at most [`SMALL_DICT`]
+//! entries and its strings are ASCII.
+//!
+//! They work straight on the bytes and the values, with no per-value
+//! `Result`, no stack of containers and no code for the types they do not
+//! handle. They never report an error: for anything else (another type, a
+//! typed or nested container, a long or non-ASCII string, too few bytes)
+//! they give up, and the general decoder or encoder does the whole message
+//! from its start, with every check and error of its own. What they do
+//! give is exactly what the general code gives (the tests compare the two
+//! on every shape they take).
+
+use super::encode::FLAG_64;
+use super::{
+    Array, ContainerType, Dictionary, Numbers, Text, Variant, VariantType, INLINE_TEXT, SMALL_DICT,
+};
+
+use VariantType::*;
+
+#[inline(always)]
+fn word(buf: &[u8], at: usize) -> Option<u32> {
+    let b = buf.get(at..at.checked_add(4)?)?;
+    Some(u32::from_le_bytes(b.try_into().ok()?))
+}
+
+#[inline(always)]
+fn dword(buf: &[u8], at: usize) -> Option<u64> {
+    let b = buf.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(b.try_into().ok()?))
+}
+
+const NIL: u32 = TYPE_NIL as u32;
+const BOOL: u32 = TYPE_BOOL as u32;
+const INT: u32 = TYPE_INT as u32;
+const INT64: u32 = TYPE_INT as u32 | FLAG_64;
+const FLOAT: u32 = TYPE_FLOAT as u32;
+const DOUBLE: u32 = TYPE_FLOAT as u32 | FLAG_64;
+const STRING: u32 = TYPE_STRING as u32;
+const VECTOR2: u32 = TYPE_VECTOR2 as u32;
+const VECTOR2_64: u32 = TYPE_VECTOR2 as u32 | FLAG_64;
+const VECTOR2I: u32 = TYPE_VECTOR2I as u32;
+const DICTIONARY: u32 = TYPE_DICTIONARY as u32;
+const ARRAY: u32 = TYPE_ARRAY as u32;
+
+/// The message at the start of `buf` and the bytes it used, when the fast
+/// path handles it.
+pub fn decode(buf: &[u8]) -> Option<(Variant, usize)> {
+    match word(buf, 0)? {
+        DICTIONARY => {
+            // Godot ignores the count's high bit (its old "shared" flag).
+            let n = (word(buf, 4)? & 0x7fff_ffff) as usize;
+            if n > SMALL_DICT {
+                return None;
+            }
+            let mut d = Box::new(Dictionary::with_capacity(n));
+            let mut at = 8;
+            for _ in 0..n {
+                let (k, next) = leaf(buf, at)?;
+                let (v, next) = leaf(buf, next)?;
+                d.set(k, v);
+                at = next;
+            }
+            Some((Variant::Dictionary(d), at))
+        }
+        ARRAY => {
+            let n = (word(buf, 4)? & 0x7fff_ffff) as usize;
+            // Every element takes 4 bytes or more: the room is bounded by
+            // the bytes present.
+            if n > (buf.len() - 8) / 4 {
+                return None;
+            }
+            let mut items = Vec::with_capacity(n);
+            let mut at = 8;
+            for _ in 0..n {
+                let (v, next) = leaf(buf, at)?;
+                items.push(v);
+                at = next;
+            }
+            let a = Array {
+                elem_type: ContainerType::None,
+                items,
+            };
+            Some((Variant::array(a), at))
+        }
+        _ => leaf(buf, 0),
+    }
+}
+
+/// One plain value at `at`, and where it ends.
+#[inline(always)]
+fn leaf(buf: &[u8], at: usize) -> Option<(Variant, usize)> {
+    let header = word(buf, at)?;
+    let at = at + 4;
+    let f = |bits: u32| f64::from(f32::from_bits(bits));
+    Some(match header {
+        NIL => (Variant::Nil, at),
+        BOOL => (Variant::Bool(word(buf, at)? != 0), at + 4),
+        INT => (Variant::Int(i64::from(word(buf, at)? as i32)), at + 4),
+        INT64 => (Variant::Int(dword(buf, at)? as i64), at + 8),
+        FLOAT => (Variant::Float(f(word(buf, at)?)), at + 4),
+        DOUBLE => (Variant::Float(f64::from_bits(dword(buf, at)?)), at + 8),
+        STRING => {
+            let len = word(buf, at)? as usize;
+            if len > INLINE_TEXT {
+                return None;
+            }
+            let end = at + 4 + len.next_multiple_of(4);
+            let raw = buf.get(at + 4..end)?;
+            (Variant::String(Text::short_ascii(&raw[..len])?), end)
+        }
+        VECTOR2 => {
+            let xy = [f(word(buf, at)?), f(word(buf, at + 4)?)];
+            (Variant::Math(TYPE_VECTOR2, Numbers::Two(xy)), at + 8)
+        }
+        VECTOR2_64 => {
+            let x = f64::from_bits(dword(buf, at)?);
+            let y = f64::from_bits(dword(buf, at + 8)?);
+            (Variant::Math(TYPE_VECTOR2, Numbers::Two([x, y])), at + 16)
+        }
+        VECTOR2I => {
+            let i = |w: u32| f64::from(w as i32);
+            let xy = [i(word(buf, at)?), i(word(buf, at + 4)?)];
+            (Variant::Math(TYPE_VECTOR2I, Numbers::Two(xy)), at + 8)
+        }
+        _ => return None,
+    })
+}
+
+/// Appends the encoding of `v` to `out` when the fast path handles it;
+/// false, with `out` as it was, when it does not.
+pub fn encode(v: &Variant, out: &mut Vec<u8>) -> bool {
+    let mark = out.len();
+    let done = match v {
+        Variant::Dictionary(d) if untyped(&d.key_type) && untyped(&d.value_type) => {
+            let entries = d.entries();
+            out.reserve(8 + 40 * entries.len());
+            put(out, DICTIONARY);
+            put(out, entries.len() as u32);
+            entries.len() <= i32::MAX as usize
+                && entries
+                    .iter()
+                    .all(|(k, x)| put_leaf(k, out) && put_leaf(x, out))
+        }
+        Variant::Array(a) if untyped(&a.elem_type) => {
+            out.reserve(8 + 20 * a.items.len());
+            put(out, ARRAY);
+            put(out, a.items.len() as u32);
+            a.items.len() <= i32::MAX as usize && a.items.iter().all(|x| put_leaf(x, out))
+        }
+        _ => put_leaf(v, out),
+    };
+    if !done {
+        out.truncate(mark);
+    }
+    done
+}
+
+fn untyped(t: &ContainerType) -> bool {
+    matches!(t, ContainerType::None)
+}
+
+#[inline(always)]
+fn put(out: &mut Vec<u8>, x: u32) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+
+#[inline(always)]
+fn put64(out: &mut Vec<u8>, x: u64) {
+    out.extend_from_slice(&x.to_le_bytes());
+}
+
+/// Appends one plain value; false (after writing part of it, perhaps)
+/// for any other.
+#[inline(always)]
+fn put_leaf(v: &Variant, out: &mut Vec<u8>) -> bool {
+    match v {
+        Variant::Nil => put(out, NIL),
+        Variant::Bool(b) => {
+            put(out, BOOL);
+            put(out, u32::from(*b));
+        }
+        Variant::Int(i) => match i32::try_from(*i) {
+            Ok(small) => {
+                put(out, INT);
+                put(out, small as u32);
+            }
+            Err(_) => {
+                put(out, INT64);
+                put64(out, *i as u64);
+            }
+        },
+        // f32 when the value survives the round trip (NaN never does).
+        Variant::Float(f) if f64::from(*f as f32) == *f => {
+            put(out, FLOAT);
+            put(out, (*f as f32).to_bits());
+        }
+        Variant::Float(f) => {
+            put(out, DOUBLE);
+            put64(out, f.to_bits());
+        }
+        Variant::String(s) => {
+            put(out, STRING);
+            return s.short_to_wire(out);
+        }
+        Variant::Math(TYPE_VECTOR2, Numbers::Two([x, y])) => {
+            put(out, VECTOR2);
+            put(out, (*x as f32).to_bits());
+            put(out, (*y as f32).to_bits());
+        }
+        Variant::Math(TYPE_VECTOR2I, Numbers::Two([x, y])) => {
+            put(out, VECTOR2I);
+            put(out, *x as i32 as u32);
+            put(out, *y as i32 as u32);
+        }
+        _ => return false,
+    }
+    true
+}
