@@ -713,6 +713,45 @@ static void typed_getters(void) {
     sptcp_variant_free(d);
 }
 
+/* Flat containers (only plain values inside) are freed without a drop
+ * per value when none of their values owns memory; one value that does
+ * (long text, a Vector3's numbers, a packed array) must still be freed.
+ * Under check-mem and check-asan a leak here fails. */
+static void flat_containers_free_what_they_own(void) {
+    const char *long_text = "a key longer than twenty-one bytes";
+    const double xyz[3] = {1, 2, 3};
+    const uint8_t raw[3] = {7, 8, 9};
+    for (int owner = 0; owner < 5; owner++) {
+        sptcp_variant *d = sptcp_variant_new_dictionary(), *a = sptcp_variant_new_array();
+        sptcp_variant_dict_set(d, sptcp_variant_new_string("hp"), sptcp_variant_new_int(3));
+        sptcp_variant_array_push(a, sptcp_variant_new_int(3));
+        for (int in_array = 0; in_array < 2; in_array++) {
+            sptcp_variant *v = owner == 0   ? sptcp_variant_new_string(long_text)
+                               : owner == 1 ? sptcp_variant_new_string_name(long_text)
+                               : owner == 2 ? sptcp_variant_new_math(SPTCP_TYPE_VECTOR3, xyz, 3)
+                               : owner == 3 ? sptcp_variant_new_packed(SPTCP_TYPE_PACKED_BYTE_ARRAY, raw, 3)
+                                            : sptcp_variant_new_string("short");
+            if (in_array) {
+                CHECK_EQ(sptcp_variant_array_push(a, v), SPTCP_OK);
+            } else {
+                CHECK_EQ(sptcp_variant_dict_set(d, sptcp_variant_new_string(long_text + owner), v), SPTCP_OK);
+            }
+        }
+        sptcp_variant *d2 = round_trip(d, 4), *a2 = round_trip(a, 4);
+        CHECK(d2 != NULL && a2 != NULL);
+        CHECK(sptcp_variant_equal(d, d2) && sptcp_variant_equal(a, a2));
+        CHECK_EQ(sptcp_variant_size(d2), 2);
+        sptcp_variant *key = sptcp_variant_new_string(long_text + owner);
+        const sptcp_variant *got = sptcp_variant_dict_get(d2, key);
+        CHECK(got != NULL && sptcp_variant_equal(got, sptcp_variant_array_get(a2, 1)));
+        sptcp_variant_free(key);
+        sptcp_variant_free(d);
+        sptcp_variant_free(a);
+        sptcp_variant_free(d2);
+        sptcp_variant_free(a2);
+    }
+}
+
 int main(void) {
     readme_dictionary();
     godot_vectors();
@@ -723,5 +762,6 @@ int main(void) {
     nesting_limit();
     bad_input();
     null_handles();
+    flat_containers_free_what_they_own();
     return check_summary("test_variant");
 }

@@ -313,6 +313,11 @@ impl Text {
         self.bytes().len()
     }
 
+    /// Held without an allocation.
+    pub fn is_inline(&self) -> bool {
+        matches!(self.0, Repr::Inline { .. })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -596,8 +601,38 @@ impl Variant {
     }
 }
 
+impl Variant {
+    /// Holds nothing on the heap, so dropping it does nothing: most values
+    /// of a game message (numbers, Vector2, short text).
+    #[inline]
+    fn owns_nothing(&self) -> bool {
+        match self {
+            Variant::String(s) | Variant::StringName(s) => s.is_inline(),
+            Variant::Math(_, c) => matches!(c, Numbers::Two(_)),
+            Variant::Nil
+            | Variant::Bool(_)
+            | Variant::Int(_)
+            | Variant::Float(_)
+            | Variant::Rid(_)
+            | Variant::Callable
+            | Variant::Object(Object::Id(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+/// Frees the room of `items`, all of which own nothing, without a drop
+/// call per item.
+fn forget_all<T>(items: Vec<T>) {
+    items.into_iter().for_each(std::mem::forget);
+}
+
 impl Drop for Array {
     fn drop(&mut self) {
+        if self.items.iter().all(Variant::owns_nothing) {
+            forget_all(std::mem::take(&mut self.items));
+            return;
+        }
         // Only nested containers need the explicit stack; a flat one drops
         // its leaves in place (no recursion, no allocation).
         if self.items.iter().any(Variant::is_container) {
@@ -608,6 +643,14 @@ impl Drop for Array {
 
 impl Drop for Dictionary {
     fn drop(&mut self) {
+        if self
+            .entries
+            .iter()
+            .all(|(k, v)| k.owns_nothing() && v.owns_nothing())
+        {
+            forget_all(std::mem::take(&mut self.entries));
+            return;
+        }
         if self
             .entries
             .iter()
