@@ -263,6 +263,16 @@ impl Text {
         }))
     }
 
+    /// The length and the inline bytes (zero after the text), or `None`
+    /// for text on the heap.
+    #[inline(always)]
+    pub fn inline_parts(&self) -> Option<(usize, &[u8; INLINE_TEXT + 1])> {
+        match &self.0 {
+            Repr::Inline { len, bytes } => Some((usize::from(*len), bytes)),
+            Repr::Heap(_) => None,
+        }
+    }
+
     /// Appends Godot's string encoding of short (inline) text to `out`:
     /// the u32 length, the bytes and the zeros to a multiple of 4, in one
     /// copy (the inline bytes are zero after the text). False, with
@@ -488,6 +498,19 @@ impl KeyIndex {
 
 const NONE: usize = usize::MAX;
 
+/// The index of `key` among `entries`, searched in order (a Dictionary
+/// without its hash index).
+#[inline]
+fn find_in(entries: &[(Variant, Variant)], key: &Variant) -> Option<usize> {
+    match key {
+        // String keys (the usual ones) match only String keys.
+        Variant::String(s) => entries
+            .iter()
+            .position(|(k, _)| matches!(k, Variant::String(t) if t == s)),
+        _ => entries.iter().position(|(k, _)| k.same_key(key)),
+    }
+}
+
 impl Dictionary {
     /// An empty Dictionary with room for `n` entries.
     pub fn with_capacity(n: usize) -> Dictionary {
@@ -529,14 +552,7 @@ impl Dictionary {
     pub fn find(&self, key: &Variant) -> Option<usize> {
         match &self.index {
             Some(index) => self.find_hashed(index, index.hash_of(key), key),
-            // String keys (the usual ones) match only String keys.
-            None => match key {
-                Variant::String(s) => self
-                    .entries
-                    .iter()
-                    .position(|(k, _)| matches!(k, Variant::String(t) if t == s)),
-                _ => self.entries.iter().position(|(k, _)| k.same_key(key)),
-            },
+            None => find_in(&self.entries, key),
         }
     }
 

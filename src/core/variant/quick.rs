@@ -15,21 +15,25 @@
 
 use super::encode::FLAG_64;
 use super::{
-    Array, ContainerType, Dictionary, Numbers, Text, Variant, VariantType, INLINE_TEXT, SMALL_DICT,
+    find_in, Array, ContainerType, Dictionary, Numbers, Text, Variant, VariantType, INLINE_TEXT,
+    SMALL_DICT,
 };
 
 use VariantType::*;
 
+// Positions never pass the end of the buffer (each is reached by reading
+// the bytes before it), so `at + 8` cannot overflow.
+
 #[inline(always)]
 fn word(buf: &[u8], at: usize) -> Option<u32> {
-    let b = buf.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes(b.try_into().ok()?))
+    let b: [u8; 4] = buf.get(at..at + 4)?.try_into().ok()?;
+    Some(u32::from_le_bytes(b))
 }
 
 #[inline(always)]
 fn dword(buf: &[u8], at: usize) -> Option<u64> {
-    let b = buf.get(at..at.checked_add(8)?)?;
-    Some(u64::from_le_bytes(b.try_into().ok()?))
+    let b: [u8; 8] = buf.get(at..at + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(b))
 }
 
 const NIL: u32 = TYPE_NIL as u32;
@@ -55,15 +59,27 @@ pub fn decode(buf: &[u8]) -> Option<(Variant, usize)> {
             if n > SMALL_DICT {
                 return None;
             }
-            let mut d = Box::new(Dictionary::with_capacity(n));
+            let mut entries: Vec<(Variant, Variant)> = Vec::with_capacity(n);
             let mut at = 8;
             for _ in 0..n {
                 let (k, next) = leaf(buf, at)?;
                 let (v, next) = leaf(buf, next)?;
-                d.set(k, v);
                 at = next;
+                // A key given twice keeps its first place and takes the
+                // later value, as `Dictionary::set` does. No index: it is
+                // made for a ninth key only.
+                match find_in(&entries, &k) {
+                    Some(i) => entries[i].1 = v,
+                    None => entries.push((k, v)),
+                }
             }
-            Some((Variant::Dictionary(d), at))
+            let d = Dictionary {
+                key_type: ContainerType::None,
+                value_type: ContainerType::None,
+                entries,
+                index: None,
+            };
+            Some((Variant::Dictionary(Box::new(d)), at))
         }
         ARRAY => {
             let n = (word(buf, 4)? & 0x7fff_ffff) as usize;
@@ -162,60 +178,85 @@ fn untyped(t: &ContainerType) -> bool {
     matches!(t, ContainerType::None)
 }
 
+/// Bytes `at..at + 4` of `c` = `x`.
+#[inline(always)]
+fn set(c: &mut [u8; 32], at: usize, x: u32) {
+    c[at..at + 4].copy_from_slice(&x.to_le_bytes());
+}
+
+#[inline(always)]
+fn set64(c: &mut [u8; 32], at: usize, x: u64) {
+    c[at..at + 8].copy_from_slice(&x.to_le_bytes());
+}
+
 #[inline(always)]
 fn put(out: &mut Vec<u8>, x: u32) {
     out.extend_from_slice(&x.to_le_bytes());
 }
 
-#[inline(always)]
-fn put64(out: &mut Vec<u8>, x: u64) {
-    out.extend_from_slice(&x.to_le_bytes());
-}
-
-/// Appends one plain value; false (after writing part of it, perhaps)
-/// for any other.
+/// Appends one plain value; false (with nothing written) for any other.
+/// The value is made in a 32-byte chunk (the longest plain value: a
+/// string of 21 bytes), which is appended whole, a copy of fixed size,
+/// and then cut back to the value's end.
 #[inline(always)]
 fn put_leaf(v: &Variant, out: &mut Vec<u8>) -> bool {
-    match v {
-        Variant::Nil => put(out, NIL),
+    let mut c = [0u8; 32];
+    let n = match v {
+        Variant::Nil => 4,
         Variant::Bool(b) => {
-            put(out, BOOL);
-            put(out, u32::from(*b));
+            set(&mut c, 0, BOOL);
+            set(&mut c, 4, u32::from(*b));
+            8
         }
         Variant::Int(i) => match i32::try_from(*i) {
             Ok(small) => {
-                put(out, INT);
-                put(out, small as u32);
+                set(&mut c, 0, INT);
+                set(&mut c, 4, small as u32);
+                8
             }
             Err(_) => {
-                put(out, INT64);
-                put64(out, *i as u64);
+                set(&mut c, 0, INT64);
+                set64(&mut c, 4, *i as u64);
+                12
             }
         },
         // f32 when the value survives the round trip (NaN never does).
         Variant::Float(f) if f64::from(*f as f32) == *f => {
-            put(out, FLOAT);
-            put(out, (*f as f32).to_bits());
+            set(&mut c, 0, FLOAT);
+            set(&mut c, 4, (*f as f32).to_bits());
+            8
         }
         Variant::Float(f) => {
-            put(out, DOUBLE);
-            put64(out, f.to_bits());
+            set(&mut c, 0, DOUBLE);
+            set64(&mut c, 4, f.to_bits());
+            12
         }
         Variant::String(s) => {
-            put(out, STRING);
-            return s.short_to_wire(out);
+            let Some((len, bytes)) = s.inline_parts() else {
+                return false;
+            };
+            set(&mut c, 0, STRING);
+            set(&mut c, 4, len as u32);
+            // The inline bytes are zero after the text: the padding.
+            c[8..8 + bytes.len()].copy_from_slice(bytes);
+            8 + len.next_multiple_of(4)
         }
         Variant::Math(TYPE_VECTOR2, Numbers::Two([x, y])) => {
-            put(out, VECTOR2);
-            put(out, (*x as f32).to_bits());
-            put(out, (*y as f32).to_bits());
+            set(&mut c, 0, VECTOR2);
+            set(&mut c, 4, (*x as f32).to_bits());
+            set(&mut c, 8, (*y as f32).to_bits());
+            12
         }
         Variant::Math(TYPE_VECTOR2I, Numbers::Two([x, y])) => {
-            put(out, VECTOR2I);
-            put(out, *x as i32 as u32);
-            put(out, *y as i32 as u32);
+            set(&mut c, 0, VECTOR2I);
+            set(&mut c, 4, *x as i32 as u32);
+            set(&mut c, 8, *y as i32 as u32);
+            12
         }
         _ => return false,
-    }
+    };
+    let end = out.len() + n;
+    out.extend_from_slice(&c);
+    out.truncate(end);
     true
 }
