@@ -446,6 +446,11 @@ static sptcp_peer *lookup_running(const char *host) {
 
 static void slow_dns(void) {
     const long long delay = dns_delay_ms();
+    /* A call that waited for the lookup would take about `delay`; one that
+     * did not takes well under a millisecond. A tenth of the delay tells
+     * the two apart even when the VM stalls a call for a few ms (a poll of
+     * 6.4 ms was seen once on a slow VM, against a bound of 5 ms). */
+    const long long no_wait_us = delay * 100;
     sptcp_server *s = sptcp_server_new();
     NEED(s != NULL && sptcp_server_listen(s, 7007, "127.0.0.1") == SPTCP_OK);
     struct timed t;
@@ -460,9 +465,9 @@ static void slow_dns(void) {
     CHECK_STR(status_name(st), "CONNECTED");
     CHECK_EQ(t.first_err, SPTCP_OK);
     CHECK(t.ms >= delay); /* the lookup really was slow, and yet nothing waited for it */
-    CHECK(t.connect_us < 5000);
-    CHECK(t.max_poll_us < 5000);
-    CHECK(t.max_status_us < 5000);
+    CHECK(t.connect_us < no_wait_us);
+    CHECK(t.max_poll_us < no_wait_us);
+    CHECK(t.max_status_us < no_wait_us);
     if (st == SPTCP_STATUS_CONNECTED) {
         check_won_ipv4(s, p, 7007);
     }
@@ -478,9 +483,9 @@ static void slow_dns(void) {
     CHECK_STR(status_name(st), "ERROR");
     CHECK_STR(sptcp_error_name(t.first_err), "ERR_CANT_RESOLVE");
     CHECK(t.ms >= delay);
-    CHECK(t.connect_us < 5000);
-    CHECK(t.max_poll_us < 5000);
-    CHECK(t.max_status_us < 5000);
+    CHECK(t.connect_us < no_wait_us);
+    CHECK(t.max_poll_us < no_wait_us);
+    CHECK(t.max_status_us < no_wait_us);
     sptcp_peer_free(p);
 
     /* Freed while its lookup runs (every slow lookup has a name of its own:
@@ -492,7 +497,7 @@ static void slow_dns(void) {
     long long free_us = now_us() - t0;
     sleep_ms(delay + 500);
     printf("faults: slow dns: sptcp_peer_free during the lookup took %.3f ms\n", free_us / 1000.0);
-    CHECK(free_us < 5000);
+    CHECK(free_us < no_wait_us);
     CHECK(!sptcp_server_is_connection_available(s));
 
     /* Disconnected while its lookup runs, then connected again at once: the
@@ -509,10 +514,10 @@ static void slow_dns(void) {
     printf("faults: slow dns: disconnect during the lookup took %.3f ms; connecting again: %s "
            "after %lld ms, longest poll %.3f ms\n",
            disc_us / 1000.0, status_name(st), t.ms, t.max_poll_us / 1000.0);
-    CHECK(disc_us < 5000);
+    CHECK(disc_us < no_wait_us);
     CHECK_STR(status_name(st), "CONNECTED");
     CHECK(t.ms >= delay);
-    CHECK(t.max_poll_us < 5000);
+    CHECK(t.max_poll_us < no_wait_us);
     if (st == SPTCP_STATUS_CONNECTED) {
         check_won_ipv4(s, p, 7007);
     }
