@@ -263,31 +263,31 @@ impl Text {
         }))
     }
 
-    /// The length and the inline bytes (zero after the text), or `None`
-    /// for text on the heap.
+    /// Godot's string encoding of short (inline) text, made whole: the u32
+    /// length, the bytes and the zeros to a multiple of 4 (the inline bytes
+    /// are zero after the text), in a chunk of fixed size, and how many of
+    /// its bytes that encoding is. `None` for text on the heap.
     #[inline(always)]
-    pub fn inline_parts(&self) -> Option<(usize, &[u8; INLINE_TEXT + 1])> {
-        match &self.0 {
-            Repr::Inline { len, bytes } => Some((usize::from(*len), bytes)),
-            Repr::Heap(_) => None,
-        }
-    }
-
-    /// Appends Godot's string encoding of short (inline) text to `out`:
-    /// the u32 length, the bytes and the zeros to a multiple of 4, in one
-    /// copy (the inline bytes are zero after the text). False, with
-    /// nothing written, for text on the heap.
-    #[inline]
-    pub fn short_to_wire(&self, out: &mut Vec<u8>) -> bool {
+    pub fn wire_chunk(&self) -> Option<([u8; 4 + INLINE_TEXT + 3], usize)> {
         let Repr::Inline { len, bytes } = &self.0 else {
-            return false;
+            return None;
         };
         let len = usize::from(*len);
         let mut chunk = [0u8; 4 + INLINE_TEXT + 3];
         chunk[..4].copy_from_slice(&(len as u32).to_le_bytes());
         chunk[4..4 + bytes.len()].copy_from_slice(bytes);
-        // The whole chunk (a copy of fixed size), then back to its end.
-        let end = out.len() + 4 + len.next_multiple_of(4);
+        Some((chunk, 4 + len.next_multiple_of(4)))
+    }
+
+    /// Appends [`Text::wire_chunk`] to `out`: the whole chunk (a copy of
+    /// fixed size), then cut back to its end. False, with nothing written,
+    /// for text on the heap.
+    #[inline]
+    pub fn short_to_wire(&self, out: &mut Vec<u8>) -> bool {
+        let Some((chunk, n)) = self.wire_chunk() else {
+            return false;
+        };
+        let end = out.len() + n;
         out.extend_from_slice(&chunk);
         out.truncate(end);
         true

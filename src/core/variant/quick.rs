@@ -232,14 +232,12 @@ fn put_leaf(v: &Variant, out: &mut Vec<u8>) -> bool {
             12
         }
         Variant::String(s) => {
-            let Some((len, bytes)) = s.inline_parts() else {
+            let Some((chunk, n)) = s.wire_chunk() else {
                 return false;
             };
             set(&mut c, 0, STRING);
-            set(&mut c, 4, len as u32);
-            // The inline bytes are zero after the text: the padding.
-            c[8..8 + bytes.len()].copy_from_slice(bytes);
-            8 + len.next_multiple_of(4)
+            c[4..4 + chunk.len()].copy_from_slice(&chunk);
+            4 + n
         }
         Variant::Math(TYPE_VECTOR2, Numbers::Two([x, y])) => {
             set(&mut c, 0, VECTOR2);
