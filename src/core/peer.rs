@@ -13,7 +13,12 @@ use super::stream_peer::StreamPeer;
 use super::tcp_peer::TcpPeer;
 use super::tls_peer::{StreamState, TlsPeer, Transport};
 use super::uds_peer::UdsPeer;
-use super::variant::{decode::decode, encode::encode_after, Format, Variant};
+use super::variant::quick::{self, Small};
+use super::variant::{
+    decode::decode,
+    encode::{encode_after, encode_general},
+    Format, Variant,
+};
 
 /// The kinds of stream a peer can be.
 // Peers live behind a heap handle one at a time; boxing the TCP variant
@@ -390,14 +395,34 @@ impl Peer {
     /// Godot's `put_var`: a 4-byte length prefix (following big_endian),
     /// then the Variant encoded in the peer's format (always little-endian).
     pub fn put_var(&mut self, v: &Variant, full_objects: bool) -> Result<()> {
-        // One buffer: room for the prefix, the encoding after it, then the
-        // prefix filled in. The buffer is this thread's, reused: a message
-        // costs no allocation once one of its size was sent.
+        // A short message the fast path encodes is made on the stack, with
+        // room for the prefix, and sent from there.
+        let mut general_only = false;
+        if self.variant_format == Format::Godot4 {
+            let mut small = Small::new(4);
+            if quick::encode(v, &mut small) {
+                let msg = small.bytes_mut();
+                let prefix = self.length_prefix(msg.len() - 4, "put_var")?;
+                msg[..4].copy_from_slice(&prefix);
+                return self.put_whole(msg);
+            }
+            // Not too long but another shape: the fast path would give up
+            // again below.
+            general_only = !small.full;
+        }
+        // Else one buffer, this thread's, reused: a message costs no
+        // allocation once one of its size was sent. Room for the prefix,
+        // the encoding after it, then the prefix filled in.
         let mut msg = PUT_VAR_BUF.take();
         msg.clear();
         msg.reserve(PUT_VAR_START);
         msg.extend_from_slice(&[0; 4]);
-        let mut msg = encode_after(msg, v, self.variant_format, full_objects)?;
+        let format = self.variant_format;
+        let mut msg = if general_only {
+            encode_general(msg, v, format, full_objects)?
+        } else {
+            encode_after(msg, v, format, full_objects)?
+        };
         let prefix = self.length_prefix(msg.len() - 4, "put_var")?;
         msg[..4].copy_from_slice(&prefix);
         let sent = self.put_whole(&msg);
@@ -563,6 +588,52 @@ mod tests {
         q.buffer_mut().unwrap().seek(4).unwrap();
         assert_eq!(q.get_string(-1).unwrap_err().code, Error::ERR_INVALID_DATA);
         assert_eq!(q.get_string(0).unwrap(), "");
+    }
+
+    /// put_var sends the prefix and `encode`'s bytes, in both byte orders
+    /// and formats, for messages the fast path makes on the stack, ones
+    /// too long for it (around its limit) and ones it does not take.
+    #[test]
+    fn put_var_sends_prefix_and_encoding() {
+        use crate::core::variant::{encode::encode, Array, ContainerType, Text};
+        let ints = |n: usize| {
+            Variant::array(Array {
+                elem_type: ContainerType::None,
+                items: (0..n as i64).map(Variant::Int).collect(),
+            })
+        };
+        // 8 + 8 n bytes: 26 ints make 216 (with the prefix 220), 27 make
+        // 224 (228), past the stack buffer (SMALL_MSG).
+        let mut values: Vec<Variant> = (24..30).map(ints).collect();
+        values.push(Variant::Int(-5));
+        values.push(Variant::String(
+            Text::new("a string longer than the inline ones").unwrap(),
+        ));
+        let mut nested = Array::default();
+        nested.items.push(ints(3));
+        values.push(Variant::array(nested));
+        for format in [Format::Godot4, Format::Godot3] {
+            for big_endian in [false, true] {
+                for v in &values {
+                    let mut p = buffer();
+                    p.variant_format = format;
+                    p.big_endian = big_endian;
+                    p.put_var(v, false).unwrap();
+                    let body = encode(v, format, false).unwrap();
+                    let n = body.len() as u32;
+                    let mut want = if big_endian {
+                        n.to_be_bytes()
+                    } else {
+                        n.to_le_bytes()
+                    }
+                    .to_vec();
+                    want.extend_from_slice(&body);
+                    assert_eq!(bytes(&p), want, "{v:?} {format:?} big_endian {big_endian}");
+                    p.buffer_mut().unwrap().seek(0).unwrap();
+                    assert_eq!(format!("{:?}", p.get_var(false).unwrap()), format!("{v:?}"));
+                }
+            }
+        }
     }
 
     /// Every C peer is one `Peer` in a box: a TCP peer must not pay for the

@@ -9,7 +9,7 @@
 
 pub mod decode;
 pub mod encode;
-mod quick;
+pub(crate) mod quick;
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;

@@ -50,7 +50,9 @@ const DICTIONARY: u32 = TYPE_DICTIONARY as u32;
 const ARRAY: u32 = TYPE_ARRAY as u32;
 
 /// The message at the start of `buf` and the bytes it used, when the fast
-/// path handles it.
+/// path handles it. Not inlined into the general decoder: on its own it
+/// needs a small stack frame, not the general decoder's.
+#[inline(never)]
 pub fn decode(buf: &[u8]) -> Option<(Variant, usize)> {
     match word(buf, 0)? {
         DICTIONARY => {
@@ -145,26 +147,115 @@ fn leaf(buf: &[u8], at: usize) -> Option<(Variant, usize)> {
     })
 }
 
-/// Appends the encoding of `v` to `out` when the fast path handles it;
-/// false, with `out` as it was, when it does not.
-pub fn encode(v: &Variant, out: &mut Vec<u8>) -> bool {
+/// Where the fast encoder writes: a `Vec`, which grows, or a [`Small`]
+/// buffer on the stack, which does not.
+pub trait Sink {
+    fn len(&self) -> usize;
+    /// Asks for room for `n` more bytes (a hint).
+    fn reserve(&mut self, n: usize);
+    /// Appends the first `n` of the 32 bytes `c` (`n` <= 32): false, with
+    /// nothing appended, when they do not fit.
+    fn chunk(&mut self, c: &[u8; 32], n: usize) -> bool;
+    fn truncate(&mut self, n: usize);
+}
+
+impl Sink for Vec<u8> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    #[inline(always)]
+    fn reserve(&mut self, n: usize) {
+        Vec::reserve(self, n)
+    }
+    /// Appends all 32 bytes (a copy of fixed size) and cuts back to `n`.
+    #[inline(always)]
+    fn chunk(&mut self, c: &[u8; 32], n: usize) -> bool {
+        let end = Vec::len(self) + n;
+        self.extend_from_slice(c);
+        Vec::truncate(self, end);
+        true
+    }
+    #[inline(always)]
+    fn truncate(&mut self, n: usize) {
+        Vec::truncate(self, n)
+    }
+}
+
+/// The longest message a [`Small`] holds.
+pub(crate) const SMALL_MSG: usize = 224;
+
+/// A short message made on the stack: `put_var` sends most game messages
+/// from one of these, so it touches no heap and no thread-local buffer.
+pub struct Small {
+    /// 32 bytes of slack, so a chunk is always copied whole.
+    buf: [u8; SMALL_MSG + 32],
+    len: usize,
+    /// A chunk did not fit: the message is longer than `SMALL_MSG`.
+    pub full: bool,
+}
+
+impl Small {
+    /// An empty buffer that starts with `start` bytes (a prefix to fill
+    /// in), `start` <= `SMALL_MSG`.
+    #[inline(always)]
+    pub fn new(start: usize) -> Small {
+        Small {
+            buf: [0; SMALL_MSG + 32],
+            len: start.min(SMALL_MSG),
+            full: false,
+        }
+    }
+
+    #[inline(always)]
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.len]
+    }
+}
+
+impl Sink for Small {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+    #[inline(always)]
+    fn reserve(&mut self, _n: usize) {}
+    #[inline(always)]
+    fn chunk(&mut self, c: &[u8; 32], n: usize) -> bool {
+        if self.len + n > SMALL_MSG {
+            self.full = true;
+            return false;
+        }
+        // len <= SMALL_MSG, so the 32 bytes fit in the slack.
+        self.buf[self.len..self.len + 32].copy_from_slice(c);
+        self.len += n;
+        true
+    }
+    #[inline(always)]
+    fn truncate(&mut self, n: usize) {
+        self.len = self.len.min(n)
+    }
+}
+
+/// Appends the encoding of `v` to `out` when the fast path handles it and
+/// it fits; false, with `out` as it was, when it does not.
+pub fn encode<S: Sink>(v: &Variant, out: &mut S) -> bool {
     let mark = out.len();
     let done = match v {
         Variant::Dictionary(d) if untyped(&d.key_type) && untyped(&d.value_type) => {
             let entries = d.entries();
             out.reserve(8 + 40 * entries.len());
-            put(out, DICTIONARY);
-            put(out, entries.len() as u32);
             entries.len() <= i32::MAX as usize
+                && head(out, DICTIONARY, entries.len())
                 && entries
                     .iter()
                     .all(|(k, x)| put_leaf(k, out) && put_leaf(x, out))
         }
         Variant::Array(a) if untyped(&a.elem_type) => {
             out.reserve(8 + 20 * a.items.len());
-            put(out, ARRAY);
-            put(out, a.items.len() as u32);
-            a.items.len() <= i32::MAX as usize && a.items.iter().all(|x| put_leaf(x, out))
+            a.items.len() <= i32::MAX as usize
+                && head(out, ARRAY, a.items.len())
+                && a.items.iter().all(|x| put_leaf(x, out))
         }
         _ => put_leaf(v, out),
     };
@@ -172,6 +263,15 @@ pub fn encode(v: &Variant, out: &mut Vec<u8>) -> bool {
         out.truncate(mark);
     }
     done
+}
+
+/// A container's header: its type and count (`n` <= i32::MAX).
+#[inline(always)]
+fn head<S: Sink>(out: &mut S, t: u32, n: usize) -> bool {
+    let mut c = [0u8; 32];
+    set(&mut c, 0, t);
+    set(&mut c, 4, n as u32);
+    out.chunk(&c, 8)
 }
 
 fn untyped(t: &ContainerType) -> bool {
@@ -189,17 +289,11 @@ fn set64(c: &mut [u8; 32], at: usize, x: u64) {
     c[at..at + 8].copy_from_slice(&x.to_le_bytes());
 }
 
+/// Appends one plain value; false (with nothing written) for any other,
+/// or when it does not fit. The value is made in a 32-byte chunk (the
+/// longest plain value: a string of 21 bytes).
 #[inline(always)]
-fn put(out: &mut Vec<u8>, x: u32) {
-    out.extend_from_slice(&x.to_le_bytes());
-}
-
-/// Appends one plain value; false (with nothing written) for any other.
-/// The value is made in a 32-byte chunk (the longest plain value: a
-/// string of 21 bytes), which is appended whole, a copy of fixed size,
-/// and then cut back to the value's end.
-#[inline(always)]
-fn put_leaf(v: &Variant, out: &mut Vec<u8>) -> bool {
+fn put_leaf<S: Sink>(v: &Variant, out: &mut S) -> bool {
     let mut c = [0u8; 32];
     let n = match v {
         Variant::Nil => 4,
@@ -253,8 +347,5 @@ fn put_leaf(v: &Variant, out: &mut Vec<u8>) -> bool {
         }
         _ => return false,
     };
-    let end = out.len() + n;
-    out.extend_from_slice(&c);
-    out.truncate(end);
-    true
+    out.chunk(&c, n)
 }

@@ -1148,10 +1148,22 @@ fn the_quick_decoder_agrees_with_the_general_one() {
 #[test]
 fn the_quick_encoder_agrees_with_the_general_one() {
     let mut rng = Rng(0x0f1a_7000_0000_0002);
-    let (mut quick, mut all) = (0, 0);
+    let (mut quick, mut all, mut too_long, mut fitted) = (0, 0, 0, 0);
     for i in 0..6000 {
         let v = if i % 4 == 0 {
             rng.value(0, false)
+        } else if i % 10 == 1 {
+            // Around the stack buffer's size: 15 to 35 ints of 8 or 12
+            // bytes each.
+            let n = 15 + rng.below(21) as usize;
+            let int = |r: &mut Rng| match r.below(2) {
+                0 => Variant::Int(r.below(100) as i64),
+                _ => Variant::Int(i64::MAX - r.below(100) as i64),
+            };
+            Variant::array(Array {
+                elem_type: ContainerType::None,
+                items: (0..n).map(|_| int(&mut rng)).collect(),
+            })
         } else {
             rng.flat()
         };
@@ -1164,10 +1176,32 @@ fn the_quick_encoder_agrees_with_the_general_one() {
             continue;
         }
         quick += 1;
-        assert_eq!(Ok(out), general.map_err(|e| e.to_string()), "{v:?}");
+        let general = general.map_err(|e| e.to_string());
+        assert_eq!(Ok(out), general, "{v:?}");
+        // The same on the stack: the same bytes when they fit, else
+        // nothing (and `full` says that was why).
+        let start = i % 9;
+        let mut small = super::quick::Small::new(start);
+        let want = &general.unwrap()[before.len()..];
+        if super::quick::encode(&v, &mut small) {
+            assert!(start + want.len() <= super::quick::SMALL_MSG, "{v:?}");
+            assert_eq!(&small.bytes_mut()[start..], want, "{v:?}");
+            assert!(small.bytes_mut()[..start].iter().all(|&b| b == 0));
+            fitted = fitted.max(small.bytes_mut().len());
+        } else {
+            assert!(small.full, "{v:?}: gave up on the stack only");
+            assert!(start + want.len() > super::quick::SMALL_MSG, "{v:?}");
+            assert_eq!(small.bytes_mut().len(), start, "{v:?}: left bytes");
+            too_long += 1;
+        }
     }
     assert!(
         quick > all / 8 && quick < all,
         "{quick} of {all} encoded quickly"
+    );
+    assert!(too_long > 10, "{too_long} too long for the stack");
+    assert!(
+        fitted > super::quick::SMALL_MSG - 40,
+        "the longest that fitted: {fitted}"
     );
 }
