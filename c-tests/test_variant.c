@@ -4,6 +4,8 @@
 #include "check.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <time.h>
 
 static int bytes_equal(const sptcp_variant *v, int major, const uint8_t *want, size_t want_len) {
     uint8_t *got = NULL;
@@ -752,6 +754,183 @@ static void flat_containers_free_what_they_own(void) {
     }
 }
 
+/* Appends a length-prefixed message (a 4-byte prefix, little- or
+ * big-endian, then `body`) to `out` at *len. */
+static void add_message(uint8_t *out, size_t *len, const uint8_t *body, size_t n, int32_t prefix, int big_endian) {
+    uint32_t p = (uint32_t)prefix;
+    for (int i = 0; i < 4; i++) {
+        out[*len + (size_t)i] = (uint8_t)(big_endian ? p >> (24 - 8 * i) : p >> (8 * i));
+    }
+    memcpy(out + *len + 4, body, n);
+    *len += 4 + n;
+}
+
+/* Appends put_var's message for `v` (Godot 4 format). */
+static void add_var(uint8_t *out, size_t *len, const sptcp_variant *v, int big_endian) {
+    uint8_t *b = NULL;
+    size_t n = 0;
+    CHECK_EQ(sptcp_var_to_bytes(v, 4, false, &b, &n), SPTCP_OK);
+    add_message(out, len, b, n, (int32_t)n, big_endian);
+    sptcp_bytes_free(b);
+}
+
+struct later {
+    sptcp_peer *to;
+    const uint8_t *bytes;
+    size_t len;
+};
+
+/* Sends `bytes` after 30 ms (so the reader has to wait for them). */
+static void *send_later(void *arg) {
+    struct later *l = arg;
+    struct timespec pause = {0, 30 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    CHECK_EQ(sptcp_put_data(l->to, l->bytes, l->len), SPTCP_OK);
+    return NULL;
+}
+
+/* Sends `bytes` in one call and waits (bounded) until all of them can be
+ * read, so that the reader's next receive gets them all. */
+static void send_all_there(sptcp_peer *from, sptcp_peer *to, const uint8_t *bytes, size_t len) {
+    CHECK_EQ(sptcp_put_data(from, bytes, len), SPTCP_OK);
+    for (int i = 0; i < 5000 && sptcp_get_available_bytes(to) < (int32_t)len; i++) {
+        struct timespec pause = {0, 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    CHECK_EQ(sptcp_get_available_bytes(to), (int32_t)len);
+}
+
+/* get_var on a socket whose reads wait in the kernel reads a whole message
+ * straight from one receive: what comes after it in that receive (another
+ * message, a typed value) stays to be read; a prefix that is negative or
+ * above the limit, a body that does not decode and a message that comes
+ * in two parts behave as on every other path. */
+static void messages_from_one_receive(void) {
+    sptcp_server *s = sptcp_server_new();
+    start_server(s, "127.0.0.1");
+    sptcp_peer *c = NULL, *a = NULL;
+    if (connect_pair(s, &c, &a) != 0) {
+        CHECK(!"connect_pair");
+        sptcp_server_free(s);
+        return;
+    }
+    sptcp_variant *d = sptcp_variant_new_dictionary();
+    sptcp_variant_dict_set(d, sptcp_variant_new_string("hp"), sptcp_variant_new_int(42));
+    sptcp_variant_dict_set(d, sptcp_variant_new_string("name"), sptcp_variant_new_string("player"));
+    sptcp_variant *seven = sptcp_variant_new_int(7);
+    uint8_t blob[512];
+    size_t len = 0;
+    sptcp_variant *got = NULL;
+
+    /* The first message comes while the reader waits: from then on its
+     * reads wait in the kernel. */
+    add_var(blob, &len, seven, 0);
+    struct later l = {c, blob, len};
+    pthread_t t;
+    CHECK_EQ(pthread_create(&t, NULL, send_later, &l), 0);
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_OK);
+    CHECK(got != NULL && sptcp_variant_equal(got, seven));
+    sptcp_variant_free(got);
+    pthread_join(t, NULL);
+
+    /* Two messages and a u32 in one receive. */
+    len = 0;
+    add_var(blob, &len, d, 0);
+    add_var(blob, &len, seven, 0);
+    memcpy(blob + len, "\x78\x56\x34\x12", 4);
+    len += 4;
+    send_all_there(c, a, blob, len);
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_OK);
+    CHECK(got != NULL && sptcp_variant_equal(got, d));
+    sptcp_variant_free(got);
+    /* (Each read below waits with no limit: it runs only where its bytes
+     * are there, so a failure fails the test instead of hanging it.) */
+    CHECK_EQ(sptcp_get_available_bytes(a), 12 + 4);
+    if (sptcp_get_available_bytes(a) != 12 + 4) {
+        goto out;
+    }
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_OK);
+    CHECK(got != NULL && sptcp_variant_equal(got, seven));
+    sptcp_variant_free(got);
+    uint32_t u = 0;
+    CHECK_EQ(sptcp_get_u32(a, &u), SPTCP_OK);
+    CHECK_EQ(u, 0x12345678u);
+    CHECK_EQ(sptcp_get_available_bytes(a), 0);
+
+    /* Big-endian prefixes (the body stays little-endian). */
+    sptcp_set_big_endian(a, true);
+    len = 0;
+    add_var(blob, &len, d, 1);
+    send_all_there(c, a, blob, len);
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_OK);
+    CHECK(got != NULL && sptcp_variant_equal(got, d));
+    sptcp_variant_free(got);
+    sptcp_set_big_endian(a, false);
+
+    /* A prefix above the limit, then a negative one: refused, the prefix
+     * consumed, the payload not. */
+    uint8_t payload[40];
+    memset(payload, 0, sizeof payload);
+    sptcp_set_max_message_size(a, 32);
+    len = 0;
+    add_message(blob, &len, payload, 40, 40, 0);
+    send_all_there(c, a, blob, len);
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_ERR_INVALID_DATA);
+    CHECK(got == NULL);
+    CHECK_EQ(sptcp_get_available_bytes(a), 40);
+    if (sptcp_get_available_bytes(a) != 40) {
+        goto out;
+    }
+    CHECK_EQ(sptcp_get_data(a, payload, 40, NULL), SPTCP_OK);
+    len = 0;
+    add_message(blob, &len, payload, 8, -8, 0);
+    send_all_there(c, a, blob, len);
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_ERR_INVALID_DATA);
+    CHECK_EQ(sptcp_get_available_bytes(a), 8);
+    if (sptcp_get_available_bytes(a) != 8) {
+        goto out;
+    }
+    CHECK_EQ(sptcp_get_data(a, payload, 8, NULL), SPTCP_OK);
+    sptcp_set_max_message_size(a, 64u << 20);
+
+    /* A body that does not decode (type 9999), then a good message: the
+     * bad one is consumed whole. */
+    const uint8_t bad[8] = {0x0f, 0x27, 0, 0, 0, 0, 0, 0};
+    len = 0;
+    add_message(blob, &len, bad, 8, 8, 0);
+    add_var(blob, &len, seven, 0);
+    send_all_there(c, a, blob, len);
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_ERR_INVALID_DATA);
+    CHECK(got == NULL);
+    CHECK_EQ(sptcp_get_available_bytes(a), 12);
+    if (sptcp_get_available_bytes(a) != 12) {
+        goto out;
+    }
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_OK);
+    CHECK(got != NULL && sptcp_variant_equal(got, seven));
+    sptcp_variant_free(got);
+
+    /* A message in two parts, its last byte coming while the reader
+     * waits. */
+    len = 0;
+    add_var(blob, &len, d, 0);
+    send_all_there(c, a, blob, len - 1);
+    struct later rest = {c, blob + len - 1, 1};
+    CHECK_EQ(pthread_create(&t, NULL, send_later, &rest), 0);
+    CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_OK);
+    CHECK(got != NULL && sptcp_variant_equal(got, d));
+    sptcp_variant_free(got);
+    pthread_join(t, NULL);
+    CHECK_EQ(sptcp_get_available_bytes(a), 0);
+
+out:
+    sptcp_variant_free(seven);
+    sptcp_variant_free(d);
+    sptcp_peer_free(a);
+    sptcp_peer_free(c);
+    sptcp_server_free(s);
+}
+
 int main(void) {
     readme_dictionary();
     godot_vectors();
@@ -763,5 +942,6 @@ int main(void) {
     bad_input();
     null_handles();
     flat_containers_free_what_they_own();
+    messages_from_one_receive();
     return check_summary("test_variant");
 }

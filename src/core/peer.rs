@@ -437,8 +437,20 @@ impl Peer {
     /// Godot). The prefix is checked against `max_message_size` (and for
     /// being negative) before anything is allocated.
     pub fn get_var(&mut self, allow_objects: bool) -> Result<Variant> {
-        let (len, prefix) = self.get_length(-1, "get_var")?;
         let format = self.variant_format;
+        let body = |b: &[u8]| decode(b, format, allow_objects).map(|(v, _)| v);
+        // Usually one receive brings the whole message: decoded where it
+        // came, with no copy.
+        let (big_endian, max) = (self.big_endian, self.max_message_size);
+        let quick = match &mut self.io {
+            PeerIo::Tcp(t) => t.stream.read_message(big_endian, max, body)?,
+            PeerIo::Uds(u) => u.stream.read_message(big_endian, max, body)?,
+            _ => None,
+        };
+        if let Some(v) = quick {
+            return v;
+        }
+        let (len, prefix) = self.get_length(-1, "get_var")?;
         // Usually the whole message came with its prefix (the read-ahead):
         // decode it where it is, without a copy.
         let stream = self.stream();

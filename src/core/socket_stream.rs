@@ -724,6 +724,71 @@ impl SocketStream {
         Ok(true)
     }
 
+    /// The usual blocking read of a length-prefixed message (`get_var`):
+    /// where [`read_small`](Self::read_small) would receive, one receive,
+    /// and when what came starts with a whole message (a 4-byte prefix in
+    /// the byte order `big_endian` says, of a length from 0 to `max`, then
+    /// that many bytes), `f` on its body, straight from that receive (what
+    /// follows the message stays ahead). None when the general path must
+    /// read it: every byte this receive got is then ahead for it. A failed
+    /// receive closes the connection, as there.
+    #[inline(always)]
+    pub fn read_message<R>(
+        &mut self,
+        big_endian: bool,
+        max: usize,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<Option<R>> {
+        if self.status != Status::STATUS_CONNECTED
+            || self.ahead_len() > 0
+            || !self.kernel_waits
+            || self.io_limited(true)
+        {
+            return Ok(None);
+        }
+        let Some(open) = self.open.as_ref() else {
+            return Ok(None);
+        };
+        // Never zeroed: only what the receive wrote is read from it.
+        let mut scratch = [std::mem::MaybeUninit::<u8>::uninit(); SMALL_AHEAD];
+        let bytes = match sys::recv_uninit(&open.sock, &mut scratch, true) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
+            Err(e) => {
+                let f = self.failed("get_data", &e);
+                self.sync_buffered();
+                return Err(f);
+            }
+        };
+        let len = bytes.get(..4).map(|p| {
+            let p: [u8; 4] = p.try_into().unwrap_or_default();
+            match big_endian {
+                true => i32::from_be_bytes(p),
+                false => i32::from_le_bytes(p),
+            }
+        });
+        let end = len
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|&n| n <= max)
+            .map(|n| 4 + n)
+            .filter(|&end| end <= bytes.len());
+        let Some(end) = end else {
+            self.ahead.extend_from_slice(bytes);
+            self.quiet = 0;
+            self.sync_buffered();
+            return Ok(None);
+        };
+        let r = f(&bytes[4..end]);
+        self.ahead.extend_from_slice(&bytes[end..]);
+        self.quiet = match self.ahead.is_empty() {
+            false => 0,
+            true => (self.quiet + 1).min(QUIET),
+        };
+        self.received += end as u64;
+        self.sync_buffered();
+        Ok(Some(r))
+    }
+
     /// What a failed send or receive does (as `transfer` does for the
     /// general path): the connection is closed, the failure is FAILED.
     fn failed(&mut self, what: &str, e: &io::Error) -> Failure {
