@@ -438,6 +438,7 @@ impl Peer {
     /// being negative) before anything is allocated.
     pub fn get_var(&mut self, allow_objects: bool) -> Result<Variant> {
         let format = self.variant_format;
+        // The value in a message's bytes (bytes it does not use dropped).
         let body = |b: &[u8]| decode(b, format, allow_objects).map(|(v, _)| v);
         // Usually one receive brings the whole message: decoded where it
         // came, with no copy.
@@ -454,13 +455,12 @@ impl Peer {
         // Usually the whole message came with its prefix (the read-ahead):
         // decode it where it is, without a copy.
         let stream = self.stream();
-        if let Some(body) = stream.buffered().get(..len) {
-            let v = decode(body, format, allow_objects).map(|(v, _)| v);
+        if let Some(bytes) = stream.buffered().get(..len) {
+            let v = body(bytes);
             stream.consume(len);
             return v;
         }
-        let body = self.get_body(len, &prefix, "get_var")?;
-        decode(&body, format, allow_objects).map(|(v, _)| v)
+        body(&self.get_body(len, &prefix, "get_var")?)
     }
 
     /// Godot's `get_string`: Latin-1, stops at a NUL.
