@@ -5,7 +5,6 @@
 
 #include <math.h>
 #include <pthread.h>
-#include <time.h>
 
 static int bytes_equal(const sptcp_variant *v, int major, const uint8_t *want, size_t want_len) {
     uint8_t *got = NULL;
@@ -783,8 +782,7 @@ struct later {
 /* Sends `bytes` after 30 ms (so the reader has to wait for them). */
 static void *send_later(void *arg) {
     struct later *l = arg;
-    struct timespec pause = {0, 30 * 1000 * 1000};
-    nanosleep(&pause, NULL);
+    sleep_ms(30);
     CHECK_EQ(sptcp_put_data(l->to, l->bytes, l->len), SPTCP_OK);
     return NULL;
 }
@@ -794,10 +792,16 @@ static void *send_later(void *arg) {
 static void send_all_there(sptcp_peer *from, sptcp_peer *to, const uint8_t *bytes, size_t len) {
     CHECK_EQ(sptcp_put_data(from, bytes, len), SPTCP_OK);
     for (int i = 0; i < 5000 && sptcp_get_available_bytes(to) < (int32_t)len; i++) {
-        struct timespec pause = {0, 1000 * 1000};
-        nanosleep(&pause, NULL);
+        sleep_ms(1);
     }
     CHECK_EQ(sptcp_get_available_bytes(to), (int32_t)len);
+}
+
+/* Checks that `n` bytes wait to be read on `p`: false (a failed check)
+ * when they do not, so that a read that waits with no limit is not made. */
+static int bytes_there(sptcp_peer *p, int32_t n) {
+    CHECK_EQ(sptcp_get_available_bytes(p), n);
+    return sptcp_get_available_bytes(p) == n;
 }
 
 /* get_var on a socket whose reads wait in the kernel reads a whole message
@@ -845,8 +849,7 @@ static void messages_from_one_receive(void) {
     sptcp_variant_free(got);
     /* (Each read below waits with no limit: it runs only where its bytes
      * are there, so a failure fails the test instead of hanging it.) */
-    CHECK_EQ(sptcp_get_available_bytes(a), 12 + 4);
-    if (sptcp_get_available_bytes(a) != 12 + 4) {
+    if (!bytes_there(a, 12 + 4)) {
         goto out;
     }
     CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_OK);
@@ -877,8 +880,7 @@ static void messages_from_one_receive(void) {
     send_all_there(c, a, blob, len);
     CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_ERR_INVALID_DATA);
     CHECK(got == NULL);
-    CHECK_EQ(sptcp_get_available_bytes(a), 40);
-    if (sptcp_get_available_bytes(a) != 40) {
+    if (!bytes_there(a, 40)) {
         goto out;
     }
     CHECK_EQ(sptcp_get_data(a, payload, 40, NULL), SPTCP_OK);
@@ -886,8 +888,7 @@ static void messages_from_one_receive(void) {
     add_message(blob, &len, payload, 8, -8, 0);
     send_all_there(c, a, blob, len);
     CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_ERR_INVALID_DATA);
-    CHECK_EQ(sptcp_get_available_bytes(a), 8);
-    if (sptcp_get_available_bytes(a) != 8) {
+    if (!bytes_there(a, 8)) {
         goto out;
     }
     CHECK_EQ(sptcp_get_data(a, payload, 8, NULL), SPTCP_OK);
@@ -902,8 +903,7 @@ static void messages_from_one_receive(void) {
     send_all_there(c, a, blob, len);
     CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_ERR_INVALID_DATA);
     CHECK(got == NULL);
-    CHECK_EQ(sptcp_get_available_bytes(a), 12);
-    if (sptcp_get_available_bytes(a) != 12) {
+    if (!bytes_there(a, 12)) {
         goto out;
     }
     CHECK_EQ(sptcp_get_var(a, false, &got), SPTCP_OK);

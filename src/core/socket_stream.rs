@@ -677,11 +677,7 @@ impl SocketStream {
         if self.ahead_len() >= n {
             self.take_ahead(buf);
         } else {
-            if self.ahead_len() > 0
-                || !self.kernel_waits
-                || n >= SMALL_AHEAD
-                || self.io_limited(true)
-            {
+            if !self.receives_once() || n >= SMALL_AHEAD {
                 return Ok(false);
             }
             let Some(open) = self.open.as_ref() else {
@@ -697,10 +693,7 @@ impl SocketStream {
                 sys::recv(&open.sock, buf, true)
             } else {
                 let r = recv_ahead::<SMALL_AHEAD>(&open.sock, buf, true, &mut self.ahead);
-                self.quiet = match self.ahead.is_empty() {
-                    false => 0,
-                    true => (self.quiet + 1).min(QUIET),
-                };
+                self.read_ahead_done();
                 r
             };
             match received {
@@ -712,11 +705,7 @@ impl SocketStream {
                     return Ok(false);
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(false),
-                Err(e) => {
-                    let f = self.failed("get_data", &e);
-                    self.sync_buffered();
-                    return Err(f);
-                }
+                Err(e) => return Err(self.receive_failed(&e)),
             }
         }
         self.received += n as u64;
@@ -739,11 +728,7 @@ impl SocketStream {
         max: usize,
         f: impl FnOnce(&[u8]) -> R,
     ) -> Result<Option<R>> {
-        if self.status != Status::STATUS_CONNECTED
-            || self.ahead_len() > 0
-            || !self.kernel_waits
-            || self.io_limited(true)
-        {
+        if !self.receives_once() {
             return Ok(None);
         }
         let Some(open) = self.open.as_ref() else {
@@ -754,11 +739,7 @@ impl SocketStream {
         let bytes = match sys::recv_uninit(&open.sock, &mut scratch, true) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(None),
-            Err(e) => {
-                let f = self.failed("get_data", &e);
-                self.sync_buffered();
-                return Err(f);
-            }
+            Err(e) => return Err(self.receive_failed(&e)),
         };
         let len = bytes.get(..4).map(|p| {
             let p: [u8; 4] = p.try_into().unwrap_or_default();
@@ -774,19 +755,47 @@ impl SocketStream {
             .filter(|&end| end <= bytes.len());
         let Some(end) = end else {
             self.ahead.extend_from_slice(bytes);
-            self.quiet = 0;
+            self.read_ahead_done();
             self.sync_buffered();
             return Ok(None);
         };
         let r = f(&bytes[4..end]);
         self.ahead.extend_from_slice(&bytes[end..]);
+        self.read_ahead_done();
+        self.received += end as u64;
+        self.sync_buffered();
+        Ok(Some(r))
+    }
+
+    /// Whether a small blocking read may be one receive of its own: the
+    /// socket is connected, nothing is buffered, and its reads wait in the
+    /// kernel with no time limit (what `read_small` and `read_message`
+    /// need).
+    #[inline(always)]
+    fn receives_once(&self) -> bool {
+        self.status == Status::STATUS_CONNECTED
+            && self.ahead_len() == 0
+            && self.kernel_waits
+            && !self.io_limited(true)
+    }
+
+    /// After a receive that read ahead: bytes left ahead mean values come
+    /// in bursts (so small reads keep reading ahead); none is one more
+    /// quiet receive.
+    #[inline(always)]
+    fn read_ahead_done(&mut self) {
         self.quiet = match self.ahead.is_empty() {
             false => 0,
             true => (self.quiet + 1).min(QUIET),
         };
-        self.received += end as u64;
+    }
+
+    /// A failed receive of `read_small` / `read_message`: the connection
+    /// is closed (see `failed`) and the group told.
+    fn receive_failed(&mut self, e: &io::Error) -> Failure {
+        let f = self.failed("get_data", e);
         self.sync_buffered();
-        Ok(Some(r))
+        f
     }
 
     /// What a failed send or receive does (as `transfer` does for the
