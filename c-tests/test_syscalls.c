@@ -22,7 +22,13 @@
  *  - a connect + accept + message + close cycle: socket, two connects (start,
  *    then the poll that sees it finish), accept4, one send, one recv, two
  *    closes; no poll and no ioctl.
- *  - take_connection with nothing waiting: one accept4, no poll. */
+ *  - take_connection with nothing waiting: one accept4, no poll.
+ *  - a large blocking read on a client socket that has never had to wait,
+ *    whose first receive gets only part of the bytes: the socket switches
+ *    to kernel waits there and then (one ioctl) and the rest is one
+ *    MSG_WAITALL receive, even though the rest is there before it, so
+ *    the read never saw EAGAIN (as on one CPU, where the sender runs only
+ *    while the reader waits). */
 #define _GNU_SOURCE
 #include "check.h"
 
@@ -35,12 +41,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "rawsock.h"
+
 enum { C_SEND, C_RECV, C_POLL, C_IOCTL, C_CONNECT, C_ACCEPT4, C_SOCKET, C_CLOSE, C_KINDS };
 static const char *const kind_names[C_KINDS] = {"send", "recv", "poll", "ioctl", "connect", "accept4", "socket", "close"};
 static _Thread_local long counts[C_KINDS];
 /* Receives that asked for just 4 bytes (a u32) and for 2048 (a small read
  * reading ahead), to see how small reads receive. */
 static _Thread_local long exact_recvs, ahead_recvs;
+/* Receives that asked the kernel to fill the whole buffer (MSG_WAITALL). */
+static _Thread_local long waitall_recvs;
+/* Run once after the next recv on this thread returns (then cleared): a
+ * far end that answers a receive at the moment it was made. */
+static _Thread_local void (*after_recv)(void);
 
 static void *real(const char *name) {
     void *f = dlsym(RTLD_NEXT, name);
@@ -71,7 +84,14 @@ ssize_t recv(int fd, void *buf, size_t n, int flags) {
     counts[C_RECV]++;
     exact_recvs += n == 4;
     ahead_recvs += n == 2048;
-    return next(fd, buf, n, flags);
+    waitall_recvs += (flags & MSG_WAITALL) != 0;
+    ssize_t r = next(fd, buf, n, flags);
+    void (*then)(void) = after_recv;
+    if (then) {
+        after_recv = NULL;
+        then();
+    }
+    return r;
 }
 
 int poll(struct pollfd *fds, nfds_t n, int timeout) {
@@ -285,6 +305,59 @@ static int churn(sptcp_server *s) {
     return 0;
 }
 
+/* The far end of large_read_in_pieces: the rest of the bytes, sent from
+ * inside the reader's first receive (with libc's send, not counted). */
+static int piece_fd = -1;
+static uint8_t piece_data[16384];
+static size_t piece_from, piece_sent;
+
+static void send_the_rest(void) {
+    static ssize_t (*real_send)(int, const void *, size_t, int);
+    NEXT(real_send, "send");
+    ssize_t n = real_send(piece_fd, piece_data + piece_from, sizeof piece_data - piece_from, 0);
+    piece_sent = n > 0 ? (size_t)n : 0;
+}
+
+static int large_read_in_pieces(void) {
+    sptcp_peer *c = NULL;
+    piece_fd = raw_pair(&c);
+    REQUIRE(piece_fd >= 0);
+    for (size_t i = 0; i < sizeof piece_data; i++) piece_data[i] = (uint8_t)(i * 7 + 3);
+    /* The first piece is there before the read starts... */
+    piece_from = 1000;
+    CHECK_EQ(send(piece_fd, piece_data, piece_from, 0), (ssize_t)piece_from);
+    double end = now_ms() + 5000;
+    while (sptcp_get_available_bytes(c) < (int)piece_from && now_ms() < end) sleep_ms(1);
+    REQUIRE(sptcp_get_available_bytes(c) == (int)piece_from);
+    /* ...and the rest comes while its first receive returns. */
+    static uint8_t got[sizeof piece_data];
+    size_t n = 0;
+    reset();
+    waitall_recvs = 0;
+    after_recv = send_the_rest;
+    CHECK_EQ(sptcp_get_data(c, got, sizeof got, &n), SPTCP_OK);
+    after_recv = NULL;
+    CHECK_EQ(piece_sent, sizeof piece_data - piece_from);
+    CHECK_EQ(n, sizeof got);
+    CHECK(memcmp(got, piece_data, sizeof got) == 0);
+    const long want[C_KINDS] = {[C_RECV] = 2, [C_IOCTL] = 1};
+    show("large read in two pieces", want);
+    CHECK(memcmp(counts, want, sizeof counts) == 0);
+    CHECK_EQ(waitall_recvs, 1);
+    /* Switched once: the next read of a large piece that is there is one
+     * receive, with no ioctl. */
+    CHECK_EQ(send(piece_fd, piece_data, sizeof piece_data, 0), (ssize_t)sizeof piece_data);
+    reset();
+    CHECK_EQ(sptcp_get_data(c, got, sizeof got, &n), SPTCP_OK);
+    CHECK(n == sizeof got && memcmp(got, piece_data, sizeof got) == 0);
+    const long again[C_KINDS] = {[C_RECV] = 1};
+    show("large read, switched", again);
+    CHECK(memcmp(counts, again, sizeof counts) == 0);
+    raw_close(piece_fd);
+    sptcp_peer_free(c);
+    return 0;
+}
+
 static void nothing_waiting(sptcp_server *s) {
     reset();
     CHECK(sptcp_server_take_connection(s) == NULL);
@@ -298,6 +371,7 @@ int main(void) {
     REQUIRE(start_server(s, "127.0.0.1") > 0);
     if (pingpong(s) || churn(s)) return check_summary("test_syscalls");
     nothing_waiting(s);
+    if (large_read_in_pieces()) return check_summary("test_syscalls");
     sptcp_server_free(s);
     return check_summary("test_syscalls");
 }

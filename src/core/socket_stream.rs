@@ -81,7 +81,8 @@ pub struct SocketStream {
     /// (`sys::set_kernel_blocking`); never-blocking calls say so per call.
     kernel_waits: bool,
     /// The switch to `kernel_waits` has not been tried on this connection:
-    /// the first blocking read or write that has to wait makes it.
+    /// the first blocking read or write that has to wait makes it (a read
+    /// also as soon as a receive has brought only part of what it wants).
     kernel_untried: bool,
     /// Bytes received ahead of what was asked (see `recv_loop`), unread
     /// from `ahead_pos` on. Empty for peers that do not read.
@@ -1149,6 +1150,16 @@ fn recv_loop(
                 *got += n;
                 if !block {
                     break;
+                }
+                // Part of a blocking read: the rest is not there yet, so
+                // this read is about to wait. Switch to kernel waits now
+                // rather than at the EAGAIN to come, so that the rest of
+                // a large read is one MSG_WAITALL receive, not a receive
+                // of each piece as it lands (where the sender only runs
+                // while this thread waits, as on one CPU, no receive
+                // ever finds the socket empty and sees EAGAIN).
+                if kernel_wait && !waits.kernel && *got < buf.len() && waits.switch.try_now(sock) {
+                    waits.kernel = true;
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
