@@ -89,13 +89,15 @@ def _size(n: int) -> Any:
 # fill one (PyBytes_FromStringAndSize(NULL, n) makes an object nobody else
 # has seen yet; the C API allows filling it before it is shared; ctypes
 # passes a bytes object as its own buffer), saving a copy of every byte.
-# CPython only; elsewhere reads take the copying path. Untyped, as above.
-_DIRECT_READ = 2048
+# CPython only; elsewhere reads take the copying path (_DIRECT_READ is then
+# beyond every length the direct path takes). Untyped, as above.
 try:
     _bytes_new = ctypes.pythonapi["PyBytes_FromStringAndSize"]
     _bytes_new.restype = ctypes.py_object
+    _DIRECT_READ = 2048
 except (AttributeError, OSError):  # not CPython
     _bytes_new = None
+    _DIRECT_READ = _UNTYPED_MAX + 1
 
 
 def _timeout(ms: int) -> int:
@@ -279,14 +281,17 @@ class StreamPeer:
         """Reads exactly `nbytes`, waiting as long as it takes (a socket
         peer's io_timeout_ms can limit the wait: ERR_TIMEOUT): (Error,
         bytes). On an error the bytes that did arrive are returned."""
-        if nbytes < 0:
-            return Error.ERR_OUT_OF_MEMORY, b""  # Godot's script API
-        if _DIRECT_READ <= nbytes <= _UNTYPED_MAX and _bytes_new is not None and self._hv is not None:
+        hv = self._hv
+        if hv is not None and _DIRECT_READ <= nbytes <= _UNTYPED_MAX:
             size = _SIZES.get(nbytes) or _size(nbytes)
             out = _bytes_new(None, size)
-            code = _get_data_untyped(self._hv, out, size, self._gotp)
+            code = _get_data_untyped(hv, out, size, self._gotp)
+            if not code:  # OK: every byte asked for is there
+                return _OK, out
             n = self._got.value
-            return (_OK if not code else to_error(code)), (out if n == nbytes else out[:n])
+            return to_error(code), (out if n == nbytes else out[:n])
+        if nbytes < 0:
+            return Error.ERR_OUT_OF_MEMORY, b""  # Godot's script API
         h = self._handle
         if not h or self._owner is not None:
             h = self.handle
