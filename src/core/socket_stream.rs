@@ -1156,8 +1156,8 @@ fn recv_loop(
                 // rather than at the EAGAIN to come, so that the rest of
                 // a large read is one MSG_WAITALL receive, not a receive
                 // of each piece as it lands (where the sender only runs
-                // while this thread waits, as on one CPU, no receive
-                // ever finds the socket empty and sees EAGAIN).
+                // while this thread waits, as on one CPU, a receive
+                // seldom finds the socket empty and sees EAGAIN).
                 if kernel_wait && !waits.kernel && *got < buf.len() && waits.switch.try_now(sock) {
                     waits.kernel = true;
                 }
