@@ -113,6 +113,17 @@ static inline sptcp_status poll_until(sptcp_peer *peer, sptcp_status want, long 
     return st;
 }
 
+/* Waits until `n` bytes can be read from `peer` without waiting or
+ * `timeout_ms` passes (sleeping, never polling); returns how many can be
+ * read then. */
+static inline int32_t wait_for_bytes(sptcp_peer *peer, int32_t n, long timeout_ms) {
+    long long end = now_ms() + timeout_ms;
+    while (sptcp_get_available_bytes(peer) < n && now_ms() < end) {
+        sleep_ms(1);
+    }
+    return sptcp_get_available_bytes(peer);
+}
+
 /* Waits until the server has a connection waiting and takes it. */
 static inline sptcp_peer *take_within(sptcp_server *server, long timeout_ms) {
     long long end = now_ms() + timeout_ms;

@@ -60,11 +60,7 @@ static void fin_with_unread_data(sptcp_server *s) {
     }
     CHECK_EQ(sptcp_put_data(a, (const uint8_t *)"hello", 5), SPTCP_OK);
     sptcp_disconnect_from_host(a);
-    long long end = now_ms() + 5000;
-    while (sptcp_get_available_bytes(c) < 5 && now_ms() < end) {
-        sleep_ms(1);
-    }
-    CHECK_EQ(sptcp_get_available_bytes(c), 5);
+    CHECK_EQ(wait_for_bytes(c, 5, 5000), 5);
     for (int i = 0; i < 3; i++) {
         CHECK_EQ(sptcp_poll(c), SPTCP_OK);
         CHECK_EQ(sptcp_get_status(c), SPTCP_STATUS_CONNECTED);
@@ -267,11 +263,7 @@ static void bulk_exchange(sptcp_server *s) {
 
     /* Partial reads return at most what one receive gives. */
     CHECK_EQ(sptcp_put_data(a, (const uint8_t *)"0123456789", 10), SPTCP_OK);
-    long long end = now_ms() + 5000;
-    while (sptcp_get_available_bytes(c) < 10 && now_ms() < end) {
-        sleep_ms(1);
-    }
-    CHECK_EQ(sptcp_get_available_bytes(c), 10);
+    CHECK_EQ(wait_for_bytes(c, 10, 5000), 10);
     CHECK_EQ(sptcp_get_partial_data(c, small, 4, &got), SPTCP_OK);
     CHECK_EQ(got, 4);
     CHECK(memcmp(small, "0123", 4) == 0);
@@ -296,10 +288,7 @@ static void read_ahead_is_invisible(sptcp_server *s) {
     const uint8_t two[8] = {1, 0, 0, 0, 2, 0, 0, 0};
     CHECK_EQ(sptcp_put_data(a, two, 8), SPTCP_OK); /* one segment, two u32s */
     sptcp_disconnect_from_host(a);                 /* then FIN */
-    long long end = now_ms() + 5000;
-    while (sptcp_get_available_bytes(c) < 8 && now_ms() < end) {
-        sleep_ms(1);
-    }
+    wait_for_bytes(c, 8, 5000);
     uint32_t v = 0;
     CHECK(sptcp_get_u32(c, &v) == SPTCP_OK && v == 1);
     CHECK_EQ(sptcp_get_available_bytes(c), 4); /* the second one, received ahead */

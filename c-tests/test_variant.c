@@ -791,10 +791,7 @@ static void *send_later(void *arg) {
  * read, so that the reader's next receive gets them all. */
 static void send_all_there(sptcp_peer *from, sptcp_peer *to, const uint8_t *bytes, size_t len) {
     CHECK_EQ(sptcp_put_data(from, bytes, len), SPTCP_OK);
-    for (int i = 0; i < 5000 && sptcp_get_available_bytes(to) < (int32_t)len; i++) {
-        sleep_ms(1);
-    }
-    CHECK_EQ(sptcp_get_available_bytes(to), (int32_t)len);
+    CHECK_EQ(wait_for_bytes(to, (int32_t)len, 5000), (int32_t)len);
 }
 
 /* Checks that `n` bytes wait to be read on `p`: false (a failed check)
